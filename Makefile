@@ -1,0 +1,64 @@
+# The PyTorch course. `make lab` to study, `make test` to check everything; `make help` lists the rest.
+# Every target sets up the virtual environment on first use (see `setup`).
+
+VENV ?= .venv
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.course-setup-done
+A ?=
+PORT ?= 8888
+# Tools that nbgrader and Jupyter start by name (alembic, jupyter-*) come from the virtual environment.
+export PATH := $(abspath $(BIN)):$(PATH)
+PYTEST_NBVAL := --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
+
+.DEFAULT_GOAL := help
+.PHONY: help setup lab test test-gpu release check-release autograde feedback export clean
+
+help: ## List the targets
+	@echo "Usage: make TARGET [A=assignment]"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  \1\t/' | expand -t 18
+
+setup: $(STAMP) ## Create $(VENV) with the pinned packages, the grader package and nbgrader's extensions
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
+	  echo "The course needs Python 3.11 (found: $$($(PYTHON) --version 2>&1)). Install it, or run make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (PyTorch course)"
+	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.assignment_list nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
+	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader >/dev/null
+	@touch $@
+
+lab: setup ## Open the course in JupyterLab
+	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT)
+
+test: setup ## Run every check: unit tests, notebooks (nbval), release sync, autograde round trip (CPU, quick profile)
+	COURSE_PROFILE=quick $(PY) -m pytest tests solutions $(PYTEST_NBVAL)
+
+test-gpu: setup ## The same checks on CUDA (fails clearly without a GPU)
+	@$(PY) -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "make test-gpu needs a CUDA GPU, and PyTorch sees none here (torch.cuda.is_available() is False). Use make test on this machine.")'
+	COURSE_PROFILE=quick COURSE_DEVICE=cuda $(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout 600
+
+release: setup ## Regenerate course/ from solutions/ (A=one assignment, default all)
+	$(PY) -m grader release $(A)
+
+check-release: setup ## Fail when course/ is not what solutions/ generates
+	$(PY) -m grader check-release $(A)
+
+autograde: setup ## Autograde submitted/*/$(A) into the gradebook (A=assignment)
+	@test -n "$(A)" || { echo "Say which assignment: make autograde A=01-tensors"; exit 2; }
+	$(BIN)/nbgrader autograde "$(A)"
+
+feedback: setup ## Write feedback/ HTML for the autograded $(A)
+	@test -n "$(A)" || { echo "Say which assignment: make feedback A=01-tensors"; exit 2; }
+	$(BIN)/nbgrader generate_feedback "$(A)"
+
+export: setup ## Export the gradebook to grades.csv (nbgrader's CSV)
+	$(BIN)/nbgrader export
+
+clean: ## Remove grading output and caches (keeps $(VENV), the gradebook and submitted/)
+	rm -rf autograded feedback .pytest_cache
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +

@@ -1,0 +1,31 @@
+"""Which device the course runs on.
+
+Every notebook picks its device once, here, so that `COURSE_DEVICE` can force CPU on a machine with a GPU
+(to reproduce what a classmate without one sees) or insist on CUDA in a GPU check, where silently falling back
+to the CPU would let device bugs pass unnoticed.
+"""
+import os
+
+import torch
+
+ENV_VAR = "COURSE_DEVICE"
+CHOICES = ("cpu", "cuda")
+
+
+def pick_device() -> torch.device:
+    """Return the course device: `COURSE_DEVICE` when set, otherwise CUDA when available, else CPU."""
+    wanted = os.environ.get(ENV_VAR, "").strip().lower()
+    if wanted == "":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if wanted not in CHOICES:
+        raise ValueError(
+            f"{ENV_VAR}={wanted!r} is not a device this course knows; use one of {', '.join(CHOICES)} "
+            f"or leave it unset to use CUDA when it is available."
+        )
+    if wanted == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError(
+            f"{ENV_VAR}=cuda, but PyTorch sees no usable GPU here (torch.cuda.is_available() is False; "
+            f"torch {torch.__version__}, built for CUDA {torch.version.cuda}). Run on a machine with an NVIDIA GPU "
+            f"and driver, or unset {ENV_VAR} (or set it to cpu) to run on the CPU."
+        )
+    return torch.device(wanted)
