@@ -8,12 +8,15 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.course-setup-done
 A ?=
 PORT ?= 8888
+# `make lab`'s server, in one place: the browser test starts the same command on a copy of course/.
+LAB_ROOT ?= course
+LAB_ARGS = --ServerApp.root_dir=$(LAB_ROOT) --port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root)
 # Tools that nbgrader and Jupyter start by name (alembic, jupyter-*) come from the virtual environment.
 export PATH := $(abspath $(BIN)):$(PATH)
 PYTEST_NBVAL := --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab test test-gpu release check-release autograde feedback export clean
+.PHONY: help setup lab lab-command test test-browser test-gpu release check-release autograde feedback export clean
 
 help: ## List the targets
 	@echo "Usage: make TARGET [A=assignment]"
@@ -33,10 +36,18 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 lab: setup ## Open the course in JupyterLab
-	$(BIN)/jupyter lab --ServerApp.root_dir=course --port=$(PORT)
+	$(BIN)/jupyter lab $(LAB_ARGS)
+
+lab-command: ## Print the command `make lab` runs (LAB_ROOT=dir PORT=n change it; the browser test uses this)
+	@echo $(BIN)/jupyter lab $(LAB_ARGS)
 
 test: setup ## Run every check: unit tests, notebooks (nbval), release sync, autograde round trip (CPU, quick profile)
 	COURSE_PROFILE=quick $(PY) -m pytest tests solutions $(PYTEST_NBVAL)
+	@PY=$(PY) bash tests/browser/install.sh --status
+
+test-browser: setup ## Drive JupyterLab in headless Chromium through a student's day (installs Chromium if allowed)
+	PY=$(PY) bash tests/browser/install.sh
+	COURSE_BROWSER_TEST=1 $(PY) -m pytest tests/browser -p no:nbval
 
 test-gpu: setup ## The same checks on CUDA (fails clearly without a GPU)
 	@$(PY) -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "make test-gpu needs a CUDA GPU, and PyTorch sees none here (torch.cuda.is_available() is False). Use make test on this machine.")'
