@@ -1,4 +1,4 @@
-"""Command line: `python -m grader release|check-release|refresh-outputs ...`."""
+"""Command line: `python -m grader release|check-release|refresh-outputs|autograde|feedback ...`."""
 from __future__ import annotations
 
 import argparse
@@ -36,6 +36,26 @@ def _refresh(args) -> int:
     return 0
 
 
+def _autograde(args) -> int:
+    from grader.autograde import Options, autograde
+    from grader.autograde.reports import table
+    opts = Options(workers=args.workers, cell_timeout=args.timeout, submission_timeout=args.submission_timeout,
+                   memory_mb=args.memory, output_bytes=args.max_output, scheduler=args.scheduler,
+                   root=Path(args.root), submissions=Path(args.submissions) if args.submissions else None,
+                   json_path=Path(args.json) if args.json else None, use_cache=not args.no_cache,
+                   students=args.student or None)
+    summary = autograde(args.assignment, opts)
+    print(table(summary))
+    return 0
+
+
+def _feedback(args) -> int:
+    from grader.autograde.feedback import generate_feedback
+    for path in generate_feedback(args.assignment, Path(args.root), args.student or None):
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -48,6 +68,25 @@ def main(argv=None) -> int:
     ref = sub.add_parser("refresh-outputs", help="re-execute solution notebooks (quick profile, CPU) in place")
     ref.add_argument("notebooks", nargs="+")
     ref.set_defaults(run=_refresh)
+    ag = sub.add_parser("autograde", help="grade submitted/*/ASSIGNMENT in parallel, sandboxed, into the gradebook")
+    ag.add_argument("assignment")
+    ag.add_argument("--submissions", help="folder of <student>/<assignment>/ (default: ROOT/submitted)")
+    ag.add_argument("--workers", type=int, default=0, help="worker processes (default: the number of cores)")
+    ag.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
+    ag.add_argument("--submission-timeout", type=int, default=600, help="seconds per notebook (default 600)")
+    ag.add_argument("--memory", type=int, default=4096, help="MB of address space per kernel (default 4096)")
+    ag.add_argument("--max-output", type=int, default=2_000_000, help="bytes of output per notebook")
+    ag.add_argument("--json", help="write the results as JSON to this file")
+    ag.add_argument("--scheduler", help="Dask scheduler address: run the jobs on that cluster")
+    ag.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    ag.add_argument("--root", default=str(COURSE.parent), help="the nbgrader course root (default: this repo)")
+    ag.add_argument("--no-cache", action="store_true", help="rebuild the assignment template and reference run")
+    ag.set_defaults(run=_autograde)
+    fb = sub.add_parser("feedback", help="HTML feedback per student, without the hidden tests")
+    fb.add_argument("assignment")
+    fb.add_argument("--student", action="append")
+    fb.add_argument("--root", default=str(COURSE.parent))
+    fb.set_defaults(run=_feedback)
     args = parser.parse_args(argv)
     return args.run(args)
 

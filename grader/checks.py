@@ -14,6 +14,7 @@ class CheckFailed(AssertionError):
 
 
 def _fail(lines: list[str], hint: str) -> None:
+    __tracebackhide__ = True  # IPython and pytest show the caller's line, not this helper's
     if hint:
         lines.append(f"Hint: {hint}")
     raise CheckFailed("\n".join(lines))
@@ -21,18 +22,21 @@ def _fail(lines: list[str], hint: str) -> None:
 
 def check(condition, message: str, hint: str = "") -> None:
     """Fail with `message` (and the hint) unless `condition` holds."""
+    __tracebackhide__ = True
     if not condition:
         _fail([message], hint)
 
 
 def check_equal(actual, expected, what: str = "result", hint: str = "") -> None:
     """Fail unless `actual == expected`, showing both."""
+    __tracebackhide__ = True
     if not (actual == expected):
         _fail([f"{what}: expected {expected!r}, got {actual!r}."], hint)
 
 
 def check_raises(exc_type, fn, *args, hint: str = "", **kwargs) -> BaseException:
     """Call `fn(*args, **kwargs)` and fail unless it raises `exc_type`; return the exception raised."""
+    __tracebackhide__ = True
     name = getattr(fn, "__name__", repr(fn))
     try:
         fn(*args, **kwargs)
@@ -73,6 +77,7 @@ def _table(rows) -> list[str]:
 
 
 def _require_tensor(actual, what: str, hint: str) -> None:
+    __tracebackhide__ = True
     if not isinstance(actual, torch.Tensor):
         _fail([f"{what} should be a torch.Tensor, got {type(actual).__name__}: {actual!r}."], hint)
 
@@ -80,6 +85,7 @@ def _require_tensor(actual, what: str, hint: str) -> None:
 def check_tensor(actual, *, shape=None, dtype=None, device=None, requires_grad=None,
                  what: str = "result", hint: str = "") -> None:
     """Fail unless `actual` is a tensor with the given shape, dtype, device and `requires_grad` (None: any)."""
+    __tracebackhide__ = True
     _require_tensor(actual, what, hint)
     rows = _property_rows(actual, shape, dtype, device, requires_grad)
     if any(differs for *_, differs in rows):
@@ -115,6 +121,7 @@ def check_close(actual, expected: torch.Tensor, *, rtol: float = 1e-5, atol: flo
                 check_dtype: bool = True, check_device: bool = True, what: str = "result",
                 hint: str = "") -> None:
     """Fail unless `actual` matches the tensor `expected` in shape, dtype, device and (within tolerance) value."""
+    __tracebackhide__ = True
     _require_tensor(actual, what, hint)
     rows = _property_rows(
         actual,

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (PyTorch course)", "language": "python"}
 KEPT_CELL_METADATA = ("nbgrader", "tags", "deletable", "editable")
 
 

@@ -3,13 +3,14 @@
 The reference answers must earn every point, the untouched release none, and every wrong answer kept in
 `tests/wrong_answers/` must lose points on the exercise it targets (and only there, unless it declares
 `# also-loses:`). A test that a wrong answer passes is a test that cannot fail: this file is what proves the
-hidden tests catch the mistakes CURRICULUM.md lists.
+hidden tests catch the mistakes CURRICULUM.md lists. (Wrong answers to different exercises share a submission:
+see roundtrip.py for why that is sound.)
 """
 import pytest
 
 from grader.course import assignments
 from grader.gradebook import exercise_of, exercise_scores, total
-from roundtrip import graded, runnable_here, student_id, wrong_answers
+from roundtrip import graded, plan, runnable_here, student_of, wrong_answers
 
 ASSIGNMENTS = assignments()
 WRONG = [(a, w) for a in ASSIGNMENTS for w in wrong_answers(a)]
@@ -17,11 +18,6 @@ WRONG = [(a, w) for a in ASSIGNMENTS for w in wrong_answers(a)]
 
 def _table(scores) -> str:
     return "\n".join(f"  {cell:40} {got:g} / {out_of:g}" for cell, (got, out_of) in sorted(scores.items()))
-
-
-def _exercises(scores) -> set[str]:
-    """Exercise names, read off the test cells' grade ids."""
-    return {cell.removeprefix("test_") for cell in scores if cell.startswith("test_")}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -50,15 +46,19 @@ def test_every_exercise_has_wrong_answers(assignment):
 def test_wrong_answer_loses_points_on_its_exercise(assignment, answer):
     if not runnable_here(answer):
         pytest.skip(f"this mistake only shows on {', '.join(sorted(answer.needs))}")
-    scores = graded(assignment)[student_id(answer)]
+    student = student_of(assignment, answer)
+    scores = graded(assignment)[student]
+    pack = plan(assignment)[student]
     exercises = {w.target for w in wrong_answers(assignment)}
     targeted = exercise_scores(scores, answer.target, exercises)
     assert targeted, f"no test cell test_{answer.target}* in {assignment}"
+    companions = ", ".join(w.path.name for w in pack if w != answer) or "none"
     assert total(targeted)[0] < total(targeted)[1], (
-        f"{answer.path.name} ({answer.description}) keeps full marks on {answer.target}:\n{_table(scores)}")
-    allowed = {answer.target} | answer.also_loses
+        f"{answer.path.name} ({answer.description}) keeps full marks on {answer.target} "
+        f"(graded with: {companions}):\n{_table(scores)}")
+    allowed = {w.target for w in pack} | answer.also_loses
     collateral = {cell: s for cell, s in scores.items()
                   if s[0] < s[1] and exercise_of(cell, exercises) not in allowed}
     assert not collateral, (
-        f"{answer.path.name} also loses points outside {sorted(allowed)} (declare `# also-loses:` if intended):\n"
-        f"{_table(collateral)}")
+        f"{answer.path.name} (graded with: {companions}) also loses points outside {sorted(allowed)} "
+        f"(declare `# also-loses:` if intended):\n{_table(collateral)}")

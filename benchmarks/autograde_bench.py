@@ -1,0 +1,95 @@
+"""Benchmark: plain serial `nbgrader autograde` versus `python -m grader autograde --workers 2` on the same batch.
+
+The batch: the reference answers, the untouched release and one submission per wrong answer in
+tests/wrong_answers/01-tensors (>= 12 in all). Prints the wall time of each, their ratio, whether the scores
+agree, and the grader's overhead over executing the same notebooks bare with nbclient (serially).
+Run: COURSE_PROFILE=quick .venv/bin/python benchmarks/autograde_bench.py [--workers 2]
+Numbers are only meaningful on an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+os.environ.setdefault("COURSE_PROFILE", "quick")
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from grader.autograde import Options, autograde  # noqa: E402
+from grader.course import REPO  # noqa: E402
+from grader.gradebook import total  # noqa: E402
+from grader.nbgrader_run import make_course_root, nbgrader  # noqa: E402
+from grader.submissions import fill_answers, read_notebook, reference_answers, write_notebook  # noqa: E402
+from roundtrip import wrong_answers, student_id  # noqa: E402
+from grader.course import COURSE, SOLUTIONS  # noqa: E402
+from grader.gradebook import cell_scores  # noqa: E402
+
+A = "01-tensors"
+
+
+def batch() -> dict:
+    release = read_notebook(COURSE / A / f"{A}.ipynb")
+    ref = reference_answers(read_notebook(SOLUTIONS / A / f"{A}.ipynb"))
+    subs = {"reference": fill_answers(release, ref), "untouched": release}
+    for w in wrong_answers(A):
+        if not w.needs or "cpu" in w.needs:
+            subs[student_id(w)] = fill_answers(release, {**ref, w.target: w.source})
+    return subs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    subs = batch()
+    print(f"{len(subs)} submissions of {A}; {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        # 1. bare execution, serially
+        t = time.monotonic()
+        for nb in subs.values():
+            NotebookClient(nbformat.from_dict(nb), timeout=600, kernel_name="python3", allow_errors=True,
+                           resources={"metadata": {"path": str(tmp)}}).execute()
+        bare = time.monotonic() - t
+        # 2. plain nbgrader autograde, serially (one command, as instructors run it)
+        plain_root = make_course_root(tmp / "plain", A)
+        nbgrader(plain_root, "generate_assignment", A, "--force")
+        for s, nb in subs.items():
+            write_notebook(nb, plain_root / "submitted" / s / A / f"{A}.ipynb")
+        t = time.monotonic()
+        nbgrader(plain_root, "autograde", A, "--force")
+        plain = time.monotonic() - t
+        plain_scores = {s: total(cell_scores(plain_root / "gradebook.db", A, A, s))[0] for s in subs}
+        # 3. the grader, N workers (template cached by a first run, as in repeated use)
+        root = tmp / "ours"
+        root.mkdir()
+        (root / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text())
+        for s, nb in subs.items():
+            write_notebook(nb, root / "submitted" / s / A / f"{A}.ipynb")
+        autograde(A, Options(workers=args.workers, root=root, progress=False, students=["reference"]))
+        t = time.monotonic()
+        summary = autograde(A, Options(workers=args.workers, root=root, progress=False))
+        ours = time.monotonic() - t
+    our_scores = {s: r["score"] for s, r in summary["students"].items()}
+    same = our_scores == plain_scores
+    print(f"bare nbclient, serial:          {bare:7.1f} s")
+    print(f"plain nbgrader autograde:       {plain:7.1f} s")
+    print(f"grader --workers {args.workers}:             {ours:7.1f} s")
+    print(f"speed-up over plain nbgrader:   {plain / ours:7.2f}x")
+    print(f"overhead over bare, per worker: {ours * args.workers / bare:7.2f}x of the serial bare time")
+    print(f"same scores: {same}")
+    if not same:
+        for s in sorted(subs):
+            if our_scores.get(s) != plain_scores.get(s):
+                print(f"  {s}: plain {plain_scores.get(s)} ours {our_scores.get(s)}")
+
+
+if __name__ == "__main__":
+    main()

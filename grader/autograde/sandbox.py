@@ -1,0 +1,145 @@
+"""The grading kernel: `python -m grader.autograde.sandbox <ipykernel arguments>`.
+
+`GuardedKernelManager` starts it in place of `ipykernel_launcher`. Settings come from the GRADER_SANDBOX
+environment variable (JSON), which it removes before student code runs.
+
+Stage 1, only when started as root inside its own mount namespace (`unshare --mount`, private propagation, so
+nothing leaks to the host):
+  - the course's private places (solutions, submissions, gradebook, autograded, feedback, the grader's cache)
+    are covered with empty read-only mounts;
+  - /tmp and /dev/shm become fresh, empty tmpfs (other jobs' folders disappear), and the job's own folder is
+    bind-mounted at /tmp/job, the only writable place besides them;
+  - the root filesystem is remounted read-only (the course folder cannot be written);
+  - then it re-executes itself through `setpriv --bounding-set=-all --no-new-privs`: no capabilities at all, so
+    the kernel cannot undo any of the above.
+Stage 2 (always): resource limits (address space, CPU seconds, file size, no core dumps), torch thread cap, the
+recorder around the check helpers, and the ordinary IPython kernel.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+
+STAGE = "GRADER_SANDBOX_STAGE"
+EXIT_OUTPUT = 86          # the kernel's exit status when its output passed the limit (read by GuardedExecute)
+
+
+def cap_output(limit: int) -> None:
+    """Stop the kernel once its stdout and stderr together pass `limit` characters.
+
+    ipykernel buffers printed text in the kernel and sends it every 0.2 s, so a print loop can fill the kernel's
+    memory long before the grader sees (and counts) the first message: the count must be kept here, as it is
+    written. Display data and rich outputs are counted by the grader as they arrive."""
+    left, leave = [int(limit)], os._exit
+    for stream in (sys.stdout, sys.stderr):
+        original = stream.write
+
+        def write(text, _original=original):
+            left[0] -= len(text) if isinstance(text, (str, bytes)) else 0
+            if left[0] < 0:
+                leave(EXIT_OUTPUT)
+            return _original(text)
+
+        try:
+            stream.write = write
+        except (AttributeError, TypeError):
+            pass
+
+
+def _mount(*args, pass_fds=()):
+    return subprocess.run(["mount", *args], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          pass_fds=pass_fds).returncode == 0
+
+
+def stage1(cfg: dict, argv: list[str]) -> None:
+    work = cfg["work"]
+    fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
+    conn = None
+    if "-f" in argv:                 # the connection file may live under /tmp, which is about to be covered
+        i = argv.index("-f") + 1
+        with open(argv[i]) as fh:
+            conn = (i, fh.read())
+    for path in cfg.get("hide", []):
+        if os.path.isdir(path):
+            _mount("-t", "tmpfs", "-o", "size=4k,mode=0,ro", "none", path)
+        elif os.path.exists(path):
+            _mount("--bind", "/dev/null", path)
+    ok = _mount("-t", "tmpfs", "-o", "mode=1777,size=512m", "none", "/tmp")
+    _mount("-t", "tmpfs", "-o", "mode=1777,size=64m", "none", "/dev/shm")
+    if ok:
+        os.mkdir("/tmp/job")
+        ok = _mount("--bind", f"/proc/self/fd/{fd}", "/tmp/job", pass_fds=(fd,))
+    os.close(fd)
+    if ok:
+        cfg["work"] = "/tmp/job"
+        _mount("-o", "remount,bind,ro", "/")
+        cfg["confined"] = True
+    if conn is not None:
+        path = os.path.join(cfg["work"], ".home", "kernel-connection.json")
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
+            fh.write(conn[1])
+        argv = argv[:conn[0]] + [path] + argv[conn[0] + 1:]
+    os.chdir(os.path.join(cfg["work"], cfg.get("cwd_rel", ".")))
+    os.environ["GRADER_SANDBOX"] = json.dumps(cfg)
+    os.environ[STAGE] = "2"
+    cmd = [sys.executable, "-m", "grader.autograde.sandbox", *argv]
+    if ok:
+        cmd = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
+    os.execvp(cmd[0], cmd)
+
+
+def _limit(which, value):
+    if value and value > 0:
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+
+
+def stage2(cfg: dict, argv: list[str]) -> None:
+    env = os.environ
+    work = cfg["work"]
+    home = os.path.join(work, ".home")
+    env["HOME"] = home
+    env["MPLCONFIGDIR"] = os.path.join(home, ".matplotlib")
+    env["IPYTHONDIR"] = os.path.join(home, ".ipython")
+    env["GRADER_RECORD_DIR"] = os.path.join(work, ".records")
+    env.pop(STAGE, None)
+    mb = cfg.get("memory_mb")
+    _limit(resource.RLIMIT_AS, int(mb) * 2**20 if mb else 0)
+    _limit(resource.RLIMIT_CPU, int(cfg.get("cpu_s") or 0))
+    _limit(resource.RLIMIT_FSIZE, int(cfg.get("fsize_mb") or 0) * 2**20)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    threads = int(cfg.get("threads") or 0)
+    if threads:
+        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            env[var] = str(threads)
+    import torch
+    if threads:
+        torch.set_num_threads(threads)
+        try:
+            torch.set_num_interop_threads(threads)
+        except RuntimeError:
+            pass
+    from ipykernel.kernelapp import IPKernelApp
+    from grader.autograde import record
+    app = IPKernelApp.instance()
+    app.initialize(argv)
+    record.install(app.shell)
+    if cfg.get("output_bytes"):
+        cap_output(cfg["output_bytes"])
+    app.start()
+
+
+def main(argv: list[str]) -> None:
+    cfg = json.loads(os.environ.pop("GRADER_SANDBOX", "{}"))
+    if os.environ.get(STAGE) != "2" and os.geteuid() == 0 and cfg.get("confine", True) and cfg.get("unshare"):
+        stage1(cfg, argv)
+    stage2(cfg, argv)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,49 @@
+"""Smoke test of benchmarks/gpu_ladder.py: it runs end to end on the CPU and writes the JSON the notebook reads.
+
+Benchmarks are not tests: nothing here looks at the speeds, only at the shape of what the script writes.
+"""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "benchmarks" / "gpu_ladder.py"
+
+
+def _ladder_module():
+    spec = importlib.util.spec_from_file_location("gpu_ladder", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_quick_run_writes_the_result_json(tmp_path):
+    out = tmp_path / "ladder.json"
+    env = {**os.environ, "COURSE_DEVICE": "cpu", "COURSE_PROFILE": "quick", "COURSE_CIFAR": "standin"}
+    done = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--threads", "1", "--out", str(out)],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"gpu_ladder.py --quick failed:\n{done.stdout}\n{done.stderr}"
+    result = json.loads(out.read_text())
+    assert result["device"]["type"] == "cpu" and result["device"]["name"] and result["device"]["slug"]
+    assert {"torch", "date", "epochs", "train_images", "test_images", "data", "rungs", "floor"} <= set(result)
+    rows = {r["rung"]: r for r in result["rungs"]}
+    assert sorted(rows) == [1, 2, 3], "on a CPU the ladder runs rungs 1 to 3 (rung 4 needs CUDA)"
+    for r in rows.values():
+        assert r["images_per_s"] > 0 and 0 <= r["test_accuracy"] <= 1 and r["kept"] is True
+        assert len(r["epoch_seconds"]) == result["epochs"] and r["batch_size"] > 0 and r["name"]
+    assert rows[1]["batch_size"] == 4 and rows[1]["ratio_to_rung1"] == 1.0
+    floor = result["floor"]
+    assert floor["flops_per_image"] > 0 and floor["floor_images_per_s_eager"] > 0 and floor["assumption"]
+    assert "x rung 1" in done.stdout, "the table is printed"
+
+
+def test_flop_count_of_lenet():
+    ladder = _ladder_module()
+    counts = ladder.count_per_image(ladder.LeNet())
+    assert counts["parameters"] == 62006
+    macs = 6 * 28 * 28 * 75 + 16 * 10 * 10 * 150 + 400 * 120 + 120 * 84 + 84 * 10
+    assert 2 * macs <= counts["forward_flops_per_image"] < 2 * macs * 1.05
+    assert 2 * counts["forward_flops_per_image"] < counts["flops_per_image"] < 3 * counts["forward_flops_per_image"]

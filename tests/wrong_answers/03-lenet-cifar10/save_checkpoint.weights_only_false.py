@@ -1,0 +1,11 @@
+# Loads with weights_only=False: a checkpoint file could run arbitrary code.
+def save_checkpoint(path, model, optimizer, epoch):
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch}, path)
+
+
+def load_checkpoint(path, model, optimizer=None, map_location=None):
+    checkpoint = torch.load(path, map_location=map_location, weights_only=False)
+    model.load_state_dict(checkpoint["model"])
+    if optimizer is not None:
+        optimizer.load_state_dict(checkpoint["optimizer"])
+    return checkpoint["epoch"]

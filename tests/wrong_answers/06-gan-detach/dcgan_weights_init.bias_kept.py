@@ -1,0 +1,6 @@
+# Forgets to zero the batch norm bias: harmless on a fresh network, wrong on one that was trained.
+def dcgan_weights_init(m):
+    if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d, nn.ConvTranspose3d)):
+        nn.init.normal_(m.weight, 0.0, 0.02)
+    elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)):
+        nn.init.normal_(m.weight, 1.0, 0.02)
