@@ -62,9 +62,9 @@ release: setup ## Regenerate course/ from solutions/ (A=one assignment, default 
 check-release: setup ## Fail when course/ is not what solutions/ generates
 	$(PY) -m grader check-release $(A)
 
-autograde: setup ## Autograde submitted/*/$(A) into the gradebook, in parallel and sandboxed (A=assignment)
+autograde: setup ## Autograde submitted/*/$(A) into the gradebook, in parallel and sandboxed (quick profile unless COURSE_PROFILE says)
 	@test -n "$(A)" || { echo "Say which assignment: make autograde A=01-tensors"; exit 2; }
-	$(PY) -m grader autograde "$(A)" --json "autograded/$(A).json"
+	COURSE_PROFILE=$(or $(COURSE_PROFILE),quick) $(PY) -m grader autograde "$(A)" --json "autograded/$(A).json"
 
 feedback: setup ## Write feedback/ HTML for the autograded $(A), without the hidden tests
 	@test -n "$(A)" || { echo "Say which assignment: make feedback A=01-tensors"; exit 2; }

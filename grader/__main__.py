@@ -74,7 +74,9 @@ def main(argv=None) -> int:
     ag.add_argument("--workers", type=int, default=0, help="worker processes (default: the number of cores)")
     ag.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
     ag.add_argument("--submission-timeout", type=int, default=600, help="seconds per notebook (default 600)")
-    ag.add_argument("--memory", type=int, default=4096, help="MB of address space per kernel (default 4096)")
+    ag.add_argument("--memory", type=int, default=12288,
+                    help="MB of address space per kernel (default 12288: torch's CUDA build maps several GB "
+                         "of address space it never touches, so 4 GB is too little even on a CPU)")
     ag.add_argument("--max-output", type=int, default=2_000_000, help="bytes of output per notebook")
     ag.add_argument("--json", help="write the results as JSON to this file")
     ag.add_argument("--scheduler", help="Dask scheduler address: run the jobs on that cluster")

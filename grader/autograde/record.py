@@ -43,7 +43,7 @@ def to_plain(value, depth: int = 0):
     Python numbers and tensors; tensors (subclasses included) become plain CPU tensors plus their metadata.
     """
     kind = type(value)
-    if value is None or kind in (bool, int, float, str, complex):
+    if value is None or kind in (bool, int, float, str, complex, bytes):
         return value
     if depth > 6:
         return {"__unplain__": "nesting too deep"}
@@ -62,7 +62,7 @@ def to_plain(value, depth: int = 0):
         if value.dtype == object:
             return {"__unplain__": "object array"}
         return {"__ndarray__": torch.from_numpy(np.ascontiguousarray(value).copy()), "dtype": str(value.dtype)}
-    if kind in (tuple, list):
+    if kind in (tuple, list, set, frozenset):
         return {"__seq__": kind.__name__, "items": [to_plain(v, depth + 1) for v in value]}
     if kind is dict:
         return {"__dict__": [[to_plain(k, depth + 1), to_plain(v, depth + 1)] for k, v in value.items()]}
@@ -101,7 +101,11 @@ def from_plain(data):
         return data["__ndarray__"].numpy()
     if "__seq__" in data:
         items = [from_plain(v) for v in data["items"]]
-        return tuple(items) if data["__seq__"] == "tuple" else items
+        rebuild = {"tuple": tuple, "list": list, "set": set, "frozenset": frozenset}[data["__seq__"]]
+        try:
+            return rebuild(items)
+        except TypeError:  # an unhashable (unrecordable) member of a set
+            return Unplain(f"{data['__seq__']} with unrecordable members")
     if "__dict__" in data:
         return {from_plain(k): from_plain(v) for k, v in data["__dict__"]}
     if "__dtype__" in data:

@@ -29,7 +29,7 @@ class Options:
     workers: int = 0
     cell_timeout: int = 120
     submission_timeout: int = 600
-    memory_mb: int = 4096
+    memory_mb: int = 12288
     output_bytes: int = 2_000_000
     scheduler: str | None = None
     root: Path = REPO
@@ -198,6 +198,17 @@ def discover(submissions: Path, assignment: str) -> dict[str, Path | None]:
     return out
 
 
+def prepare_data() -> None:
+    """Make the CIFAR-10 stand-in of the active profile before grading.
+
+    Kernels run on a read-only file system, so data a notebook would generate on first use must exist already.
+    Generating takes seconds once; later calls only verify the checksums.
+    """
+    from grader.data import load_standin
+    for train in (True, False):
+        load_standin(train)
+
+
 def autograde(assignment: str, opts: Options) -> dict:
     """Grade every submission of `assignment`; write the gradebook, reports and JSON; return the summary."""
     import sys
@@ -211,6 +222,7 @@ def autograde(assignment: str, opts: Options) -> dict:
     if opts.students:
         students = {s: f for s, f in students.items() if s in opts.students}
     template, reference = prepare.load_template(assignment, opts.solutions, opts.use_cache)
+    prepare_data()
     meta = template["meta"]
     db_url = f"sqlite:///{root / 'gradebook.db'}"
     sync_assignment(template["gradebook"], db_url, assignment)
