@@ -3,12 +3,15 @@
 The batch: the reference answers, the untouched release and one submission per wrong answer in
 tests/wrong_answers/01-tensors (>= 12 in all). Prints the wall time of each, their ratio, whether the scores
 agree, and the grader's overhead over executing the same notebooks bare with nbclient (serially).
-Run: COURSE_PROFILE=quick .venv/bin/python benchmarks/autograde_bench.py [--workers 2]
-Numbers are only meaningful on an otherwise idle machine.
+Run: COURSE_PROFILE=quick .venv/bin/python benchmarks/autograde_bench.py [--workers 2] [--out FILE]
+The numbers also go to benchmarks/results/autograde/<machine>.json (with the load average before and after).
+Numbers are only meaningful on an otherwise idle machine; all three are taken in one run, so compare ratios.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
 import sys
 import tempfile
@@ -24,11 +27,13 @@ from nbclient import NotebookClient  # noqa: E402
 from grader.autograde import Options, autograde  # noqa: E402
 from grader.course import REPO  # noqa: E402
 from grader.gradebook import total  # noqa: E402
-from grader.nbgrader_run import make_course_root, nbgrader  # noqa: E402
+from grader.nbgrader_run import make_course_root, nbgrader, venv_path  # noqa: E402
 from grader.submissions import fill_answers, read_notebook, reference_answers, write_notebook  # noqa: E402
-from roundtrip import wrong_answers, student_id  # noqa: E402
+from roundtrip import runnable_here, wrong_answers  # noqa: E402
 from grader.course import COURSE, SOLUTIONS  # noqa: E402
 from grader.gradebook import cell_scores  # noqa: E402
+from gpu_ladder import device_name, device_slug  # noqa: E402
+import torch  # noqa: E402
 
 A = "01-tensors"
 
@@ -38,16 +43,20 @@ def batch() -> dict:
     ref = reference_answers(read_notebook(SOLUTIONS / A / f"{A}.ipynb"))
     subs = {"reference": fill_answers(release, ref), "untouched": release}
     for w in wrong_answers(A):
-        if not w.needs or "cpu" in w.needs:
-            subs[student_id(w)] = fill_answers(release, {**ref, w.target: w.source})
+        if runnable_here(w):
+            subs[f"wrong-{w.name}"] = fill_answers(release, {**ref, w.target: w.source})
     return subs
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", help="result JSON (default: benchmarks/results/autograde/<machine>.json)")
     args = parser.parse_args()
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    cpu = torch.device("cpu")
+    out = Path(args.out or REPO / "benchmarks" / "results" / "autograde" / f"{device_slug(cpu)}.json")
+    load_before = os.getloadavg()[0]
+    os.environ["PATH"] = venv_path()
     subs = batch()
     print(f"{len(subs)} submissions of {A}; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,6 +94,18 @@ def main() -> None:
     print(f"speed-up over plain nbgrader:   {plain / ours:7.2f}x")
     print(f"overhead over bare, per worker: {ours * args.workers / bare:7.2f}x of the serial bare time")
     print(f"same scores: {same}")
+    result = {"machine": device_name(cpu), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+        timespec="seconds"), "assignment": A, "submissions": len(subs), "profile": os.environ["COURSE_PROFILE"],
+        "workers": args.workers, "seconds": {"bare_nbclient_serial": round(bare, 1),
+                                             "plain_nbgrader_serial": round(plain, 1), "grader": round(ours, 1)},
+        "speedup_over_plain_nbgrader": round(plain / ours, 2),
+        "grader_work_over_bare": round(ours * args.workers / bare, 2), "same_scores": same,
+        "load_average_1min": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
+        "command": f"COURSE_PROFILE={os.environ['COURSE_PROFILE']} python benchmarks/autograde_bench.py "
+                   f"--workers {args.workers}"}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {out}")
     if not same:
         for s in sorted(subs):
             if our_scores.get(s) != plain_scores.get(s):

@@ -1,15 +1,41 @@
 """Support code for the PyTorch course.
 
 Notebooks import the small helpers below in their setup cell and test cells; the autograding
-pipeline lives in the submodules (`release`, `submissions`, `gradebook`).
-"""
-from grader.checks import CheckFailed, check, check_close, check_equal, check_raises, check_tensor
-from grader.device import pick_device
-from grader.profile import by_profile, profile
-from grader.seeding import seed_everything
-from grader.notebook import setup_notebook, show_error
+pipeline lives in the submodules (`release`, `submissions`, `gradebook`, `autograde`).
 
-__all__ = [
-    "CheckFailed", "check", "check_close", "check_equal", "check_raises", "check_tensor",
-    "pick_device", "by_profile", "profile", "seed_everything", "setup_notebook", "show_error",
-]
+The helpers are loaded on first use (PEP 562), so that `import grader` alone does not import torch: the
+grading sandbox's first stage, the release tools and `python -m grader` start in milliseconds, not the
+second or more that importing torch costs.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+_HOME = {
+    "CheckFailed": "grader.checks", "check": "grader.checks", "check_close": "grader.checks",
+    "check_equal": "grader.checks", "check_raises": "grader.checks", "check_tensor": "grader.checks",
+    "pick_device": "grader.device", "by_profile": "grader.profile", "profile": "grader.profile",
+    "seed_everything": "grader.seeding", "setup_notebook": "grader.notebook", "show_error": "grader.notebook",
+}
+
+__all__ = list(_HOME)
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module 'grader' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value           # later lookups are plain attribute reads
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOME))
+
+
+def load_helpers() -> None:
+    """Bind every helper now (the grading kernel does this before it snapshots what it watches)."""
+    module = sys.modules[__name__]
+    for name in _HOME:
+        getattr(module, name)         # calls __getattr__ only for names not bound yet

@@ -322,8 +322,8 @@ def load_standin(train: bool, transform=None, which: str | None = None) -> Stand
 # The real set
 # ---------------------------------------------------------------------------------------------------------------
 
-REAL_FIX = (f"Delete the folder and run again to download it anew (about 170 MB), or copy a complete "
-            f"cifar-10-batches-py folder there (from https://www.cs.toronto.edu/~kriz/cifar.html).")
+REAL_FIX = ("Delete the folder and run again to download it anew (about 170 MB), or copy a complete "
+            "cifar-10-batches-py folder there (from https://www.cs.toronto.edu/~kriz/cifar.html).")
 
 
 def _real_present(root: Path) -> bool:

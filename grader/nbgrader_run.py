@@ -19,6 +19,15 @@ class NbgraderError(RuntimeError):
     """An nbgrader command failed; the message carries its output."""
 
 
+def venv_path(path: str | None = None) -> str:
+    """`path` (default: $PATH) with this interpreter's own bin folder first.
+
+    nbgrader shells out to `alembic`, and kernels start `python`: when the grader runs as `.venv/bin/python`
+    without the environment activated, those must still come from the same environment."""
+    rest = os.environ.get("PATH", "") if path is None else path
+    return os.pathsep.join([str(Path(sys.executable).parent), rest])
+
+
 def make_course_root(root: Path, assignment: str, solutions: Path = SOLUTIONS) -> Path:
     """Lay out a minimal course root in `root` for one assignment and return it."""
     root.mkdir(parents=True, exist_ok=True)
@@ -31,8 +40,7 @@ def make_course_root(root: Path, assignment: str, solutions: Path = SOLUTIONS) -
 def nbgrader(root: Path, *args: str, env: dict | None = None, timeout: float | None = None) -> str:
     """Run `python -m nbgrader ARGS` with `root` as the course root; return its output or raise NbgraderError."""
     full_env = {**os.environ, **(env or {})}
-    # nbgrader shells out to `alembic` (and kernels to `python`): find them in this interpreter's environment.
-    full_env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), full_env.get("PATH", "")])
+    full_env["PATH"] = venv_path(full_env.get("PATH", ""))
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args, "--CourseDirectory.root=" + str(root)],
         cwd=root, env=full_env, capture_output=True, text=True, timeout=timeout,

@@ -6,10 +6,10 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from grader.nbgrader_run import venv_path
 from test_autograde_hostile import A, LIMITS, batch
 
 STUDENTS = ["reference", "to_image.os_exit"]
@@ -17,8 +17,7 @@ STUDENTS = ["reference", "to_image.os_exit"]
 
 def test_dask_scheduler_gives_the_same_scores(tmp_path, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    bin_dir = str(Path(sys.executable).parent)       # the in-process worker's nbgrader finds `alembic` there
-    monkeypatch.setenv("PATH", os.pathsep.join([bin_dir, os.environ.get("PATH", "")]))
+    monkeypatch.setenv("PATH", venv_path())         # the in-process worker's nbgrader finds `alembic` there
     root, summary = batch()
     shutil.copy(root / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     for student in STUDENTS:

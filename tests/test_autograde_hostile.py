@@ -23,6 +23,7 @@ import pytest
 from grader.autograde import Options, autograde
 from grader.autograde.job import can_confine
 from grader.course import COURSE, REPO, SOLUTIONS
+from grader.nbgrader_run import venv_path
 from grader.submissions import fill_answers, read_notebook, reference_answers
 
 A = "01-tensors"
@@ -174,7 +175,7 @@ def test_gradebook_and_export_hold_every_student(summary):
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         scores = {s.id: gb.find_submission(A, s.id).score for s in gb.students}
     assert scores == {s: r["score"] for s, r in summary["students"].items()}
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = {**os.environ, "PATH": venv_path()}
     done = subprocess.run([sys.executable, "-m", "nbgrader", "export", f"--CourseDirectory.root={root}"], cwd=root,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,4 +1,5 @@
-"""Smoke test of benchmarks/gpu_ladder.py: it runs end to end on the CPU and writes the JSON the notebook reads.
+"""Smoke tests of the benchmark scripts: gpu_ladder.py runs end to end on the CPU and writes the JSON the notebook
+reads; autograde_bench.py builds its batch (grading it takes minutes, so it is not run here).
 
 Benchmarks are not tests: nothing here looks at the speeds, only at the shape of what the script writes.
 """
@@ -13,8 +14,8 @@ REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "benchmarks" / "gpu_ladder.py"
 
 
-def _ladder_module():
-    spec = importlib.util.spec_from_file_location("gpu_ladder", SCRIPT)
+def _module(path: Path):
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -41,9 +42,19 @@ def test_quick_run_writes_the_result_json(tmp_path):
 
 
 def test_flop_count_of_lenet():
-    ladder = _ladder_module()
+    ladder = _module(SCRIPT)
     counts = ladder.count_per_image(ladder.LeNet())
     assert counts["parameters"] == 62006
     macs = 6 * 28 * 28 * 75 + 16 * 10 * 10 * 150 + 400 * 120 + 120 * 84 + 84 * 10
     assert 2 * macs <= counts["forward_flops_per_image"] < 2 * macs * 1.05
     assert 2 * counts["forward_flops_per_image"] < counts["flops_per_image"] < 3 * counts["forward_flops_per_image"]
+
+
+def test_autograde_bench_batch(monkeypatch):
+    monkeypatch.syspath_prepend(str(REPO / "benchmarks"))
+    monkeypatch.setenv("COURSE_PROFILE", "quick")   # the script sets it when unset; keep that out of other tests
+    bench = _module(REPO / "benchmarks" / "autograde_bench.py")
+    subs = bench.batch()
+    assert len(subs) >= 12, "issue #8 asks for at least 12 submissions"
+    assert {"reference", "untouched"} <= set(subs)
+    assert all(name.startswith("wrong-") for name in set(subs) - {"reference", "untouched"})

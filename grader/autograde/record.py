@@ -177,6 +177,7 @@ def install(shell=None) -> None:
 
     folder = Path(os.environ.pop(ENV_DIR))
     counter = itertools.count()
+    grader.load_helpers()             # every helper bound now, so the snapshot watches all of them
     extra = {}
     if shell is not None:
         extra["shell"] = shell

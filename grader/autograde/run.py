@@ -6,9 +6,11 @@ corrupt it; `nbgrader export` and the formgrader read it as usual.
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import json
 import multiprocessing
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +21,7 @@ from nbformat.notebooknode import NotebookNode
 from grader.autograde import prepare
 from grader.autograde.job import collect_files, grade_submission
 from grader.course import REPO, SOLUTIONS, notebook_name
+from grader.nbgrader_run import venv_path
 
 REFERENCE = "__reference__"
 TAMPER_IGNORED = ()
@@ -41,6 +44,7 @@ class Options:
     use_cache: bool = True
     env: dict = field(default_factory=dict)
     students: list | None = None
+    confine: bool = True        # False: never the mount-namespace sandbox (what a non-root grader gets anyway)
 
 
 def job_spec(assignment: str, student: str, files, template: dict, opts: Options, threads: int) -> dict:
@@ -55,6 +59,7 @@ def job_spec(assignment: str, student: str, files, template: dict, opts: Options
         "limits": {"cell_timeout": opts.cell_timeout, "submission_timeout": opts.submission_timeout,
                    "memory_mb": opts.memory_mb, "cpu_s": opts.submission_timeout + 30,
                    "output_bytes": opts.output_bytes, "fsize_mb": 64, "threads": threads},
+        "confine": opts.confine,
         "env": {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""), "COURSE_DEVICE": os.environ.get(
             "COURSE_DEVICE", ""), **opts.env},
     }
@@ -187,6 +192,65 @@ def _executor(opts: Options, workers: int):
     return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")), None
 
 
+def lost_result(student: str, why: str) -> dict:
+    """The result of a job that produced none: the student keeps a row, 0 points and the reason."""
+    return {"student": student, "reasons": [["grader-error", why[:300]]], "nbgrader": {}, "cells": {},
+            "notebook": None}
+
+
+def _one_round(specs: dict, opts: Options, workers: int, bar) -> tuple[dict, dict]:
+    """Run `specs` on one executor: (results, specs lost with a broken process pool)."""
+    results, lost = {}, {}
+    executor, client = _executor(opts, workers)
+    try:
+        futures = {executor.submit(grade_submission, spec): s for s, spec in specs.items()}
+        for fut in cf.as_completed(futures):
+            s = futures[fut]
+            try:
+                results[s] = fut.result()
+            except BrokenProcessPool:       # a worker died; every job not finished on that pool is lost
+                lost[s] = specs[s]
+                continue
+            except Exception as err:        # the batch goes on; the student still gets a row and a reason
+                results[s] = lost_result(s, f"{type(err).__name__}: {err}")
+            bar.set_postfix_str(s[:20])
+            bar.update()
+    finally:
+        executor.shutdown(wait=True)
+        if client is not None:
+            client.close()
+    return results, lost
+
+
+def run_jobs(specs: dict, opts: Options, workers: int, label: str) -> dict:
+    """Grade every spec; survive the loss of worker processes.
+
+    A worker that dies (the OOM killer, a crash in the grader's own process; student code runs in a separate
+    kernel) breaks a local process pool and fails every job not yet finished on it. Those jobs run again on a
+    fresh pool; if that pool breaks too, each remaining job runs alone in a pool of its own, so that only a
+    submission that kills its worker by itself gets `grader-error`, and every other student is graded."""
+    from tqdm import tqdm
+    bar = tqdm(total=len(specs), desc=label, unit="nb", disable=not opts.progress)
+    results, pending, rounds = {}, dict(specs), 0
+    while pending:
+        rounds += 1
+        if rounds <= 2:
+            done, pending = _one_round(pending, opts, max(1, min(workers, len(pending))), bar)
+            results.update(done)
+            continue
+        for s, spec in pending.items():
+            done, lost = _one_round({s: spec}, opts, 1, bar)
+            results.update(done)
+            if lost:
+                results[s] = lost_result(s, "the grader's worker process died while grading this submission, "
+                                            "also when it ran alone (killed for memory?); rerun it with "
+                                            "--student and a smaller --memory")
+                bar.update()
+        pending = {}
+    bar.close()
+    return results
+
+
 def discover(submissions: Path, assignment: str) -> dict[str, Path | None]:
     """{student: folder} for every student folder under `submissions` (folder None when the assignment is missing)."""
     if not submissions.is_dir():
@@ -196,6 +260,19 @@ def discover(submissions: Path, assignment: str) -> dict[str, Path | None]:
         folder = student / assignment
         out[student.name] = folder if folder.is_dir() else None
     return out
+
+
+def warn_unconfined(opts: Options) -> None:
+    """Say so when kernels will not be confined: the instructor should know what students can read."""
+    from grader.autograde.job import can_confine
+    if not opts.confine:
+        why = "--no-confine was given"
+    elif not can_confine():
+        why = "confining needs root and a working `unshare --mount`"
+    else:
+        return
+    print(f"note: kernels run unconfined ({why}): limits and tamper checks apply, but student code can read "
+          f"what this account can read; see the README's grader section", file=sys.stderr)
 
 
 def prepare_data() -> None:
@@ -211,11 +288,8 @@ def prepare_data() -> None:
 
 def autograde(assignment: str, opts: Options) -> dict:
     """Grade every submission of `assignment`; write the gradebook, reports and JSON; return the summary."""
-    import sys
-    from tqdm import tqdm
     started = time.monotonic()
-    # nbgrader shells out to `alembic`, and kernels start `python`: find them in this interpreter's environment
-    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    os.environ["PATH"] = venv_path()
     root = Path(opts.root).resolve()
     submissions = Path(opts.submissions or root / "submitted").resolve()
     students = discover(submissions, assignment)
@@ -223,6 +297,8 @@ def autograde(assignment: str, opts: Options) -> dict:
         students = {s: f for s, f in students.items() if s in opts.students}
     template, reference = prepare.load_template(assignment, opts.solutions, opts.use_cache)
     prepare_data()
+    if opts.progress and not opts.scheduler:
+        warn_unconfined(opts)
     meta = template["meta"]
     db_url = f"sqlite:///{root / 'gradebook.db'}"
     sync_assignment(template["gradebook"], db_url, assignment)
@@ -232,31 +308,10 @@ def autograde(assignment: str, opts: Options) -> dict:
     threads = max(1, (os.cpu_count() or 1) // workers)
 
     specs = {s: job_spec(assignment, s, collect_files(f), template, opts, threads) for s, f in students.items()}
-    raw = {}
-    executor, client = _executor(opts, workers)
-    try:
-        futures = {}
-        if reference is None:
-            ref_spec = job_spec(assignment, REFERENCE, {notebook_name(assignment): template["reference"].encode()},
-                                template, opts, threads)
-            futures[executor.submit(grade_submission, ref_spec)] = REFERENCE
-        for s, spec in specs.items():
-            futures[executor.submit(grade_submission, spec)] = s
-        bar = tqdm(total=len(futures), desc=f"autograde {assignment}", unit="nb", disable=not opts.progress)
-        for fut in cf.as_completed(futures):
-            s = futures[fut]
-            try:
-                raw[s] = fut.result()
-            except Exception as err:  # a lost worker: the student still gets a row and a reason
-                raw[s] = {"student": s, "reasons": [["grader-error", f"{type(err).__name__}: {err}"]],
-                          "nbgrader": {}, "cells": {}, "notebook": None}
-            bar.set_postfix_str(s[:20])
-            bar.update()
-        bar.close()
-    finally:
-        executor.shutdown(wait=True)
-        if client is not None:
-            client.close()
+    if reference is None:
+        specs = {REFERENCE: job_spec(assignment, REFERENCE, {notebook_name(assignment): template["reference"].encode()},
+                                     template, opts, threads), **specs}
+    raw = run_jobs(specs, opts, workers, f"autograde {assignment}")
     if reference is None:
         ref = raw.pop(REFERENCE)
         reference = {"signatures": signatures(ref), "tampered": runtime_tampering(ref, set())}

@@ -127,7 +127,9 @@ def stage2(cfg: dict, argv: list[str]) -> None:
     from ipykernel.kernelapp import IPKernelApp
     from grader.autograde import record
     app = IPKernelApp.instance()
-    app.initialize(argv)
+    # the kernel's own log (not the student's output) would repeat the same TCP notice for every submission;
+    # the channel is loopback-only and every message is signed with the job's key
+    app.initialize([*argv, "--IPKernelApp.log_level=ERROR"])
     record.install(app.shell)
     if cfg.get("output_bytes"):
         cap_output(cfg["output_bytes"])
