@@ -55,6 +55,15 @@ def can_confine() -> bool:
         return False
 
 
+def kernel_needs() -> list[str]:
+    """Folders the grading kernel reads, on this (worker) machine: the Python installation and environment, the
+    course repository (the grader package; notebook 04 reads benchmark results) and the data folder."""
+    import sys
+    from grader.course import REPO
+    from grader.data import data_root
+    return [sys.prefix, sys.base_prefix, str(REPO), str(data_root())]
+
+
 def find_notebook(files: dict | None, expected: str) -> tuple[str | None, list[tuple[str, str]]]:
     """The name of the notebook to grade among a student's files, and what was odd about it."""
     if files is None:
@@ -213,7 +222,7 @@ def grade_submission(spec: dict) -> dict:
         sandbox = {"work": str(work), "cwd_rel": str(out_dir.relative_to(work)), "memory_mb": limits.get("memory_mb"), "cpu_s": limits.get("cpu_s"),
                    "output_bytes": limits.get("output_bytes"),
                    "fsize_mb": limits.get("fsize_mb", 64), "threads": limits.get("threads"),
-                   "hide": spec.get("hide", []), "unshare": can_confine(),
+                   "hide": spec.get("hide", []), "keep": kernel_needs(), "unshare": can_confine(),
                    "confine": spec.get("confine", True)}
         env = {"GRADER_SANDBOX": json.dumps(sandbox), **spec.get("env", {})}
         if limits.get("threads"):

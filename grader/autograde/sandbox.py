@@ -5,10 +5,12 @@ environment variable (JSON), which it removes before student code runs.
 
 Stage 1, only when started as root inside its own mount namespace (`unshare --mount`, private propagation, so
 nothing leaks to the host):
-  - the course's private places (solutions, submissions, gradebook, autograded, feedback, the grader's cache)
-    are covered with empty read-only mounts;
   - /tmp and /dev/shm become fresh, empty tmpfs (other jobs' folders disappear), and the job's own folder is
     bind-mounted at /tmp/job, the only writable place besides them;
+  - what the kernel needs that lay under them (`keep`: the Python installation, the virtual environment, the
+    course repository, the data folder; e.g. a course cloned into /tmp) is bind-mounted back, read-only;
+  - the course's private places (solutions, submissions, gradebook, autograded, feedback, the grader's cache)
+    are covered with empty read-only mounts;
   - the root filesystem is remounted read-only (the course folder cannot be written);
   - then it re-executes itself through `setpriv --bounding-set=-all --no-new-privs`: no capabilities at all, so
     the kernel cannot undo any of the above.
@@ -54,25 +56,52 @@ def _mount(*args, pass_fds=()):
                           pass_fds=pass_fds).returncode == 0
 
 
+def _bind_fd(fd: int, target: str) -> bool:
+    """Bind the folder open as `fd` (opened before /tmp was covered) at `target`. `--no-canonicalize`: mount
+    would otherwise turn /proc/self/fd/N into the folder's path name and find the new, empty folder there."""
+    return _mount("--no-canonicalize", "--bind", f"/proc/self/fd/{fd}", target, pass_fds=(fd,))
+
+
+COVERED = ("/tmp", "/dev/shm")    # replaced by fresh, empty file systems in the kernel's mount namespace
+
+
+def _under(path: str, roots) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
+
+
+def kept_under_covered(paths) -> list[str]:
+    """The folders of `paths` that lie under /tmp or /dev/shm, outermost only (a course cloned into /tmp, a
+    virtual environment there): they must be put back, read-only, after those are covered."""
+    found = sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
+    found = [p for p in found if _under(p, COVERED)]
+    return [p for p in found if not any(q != p and _under(p, [q]) for q in found)]
+
+
 def stage1(cfg: dict, argv: list[str]) -> None:
     work = cfg["work"]
     fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
+    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in kept_under_covered(cfg.get("keep", []))}
     conn = None
     if "-f" in argv:                 # the connection file may live under /tmp, which is about to be covered
         i = argv.index("-f") + 1
         with open(argv[i]) as fh:
             conn = (i, fh.read())
-    for path in cfg.get("hide", []):
-        if os.path.isdir(path):
-            _mount("-t", "tmpfs", "-o", "size=4k,mode=0,ro", "none", path)
-        elif os.path.exists(path):
-            _mount("--bind", "/dev/null", path)
     ok = _mount("-t", "tmpfs", "-o", "mode=1777,size=512m", "none", "/tmp")
     _mount("-t", "tmpfs", "-o", "mode=1777,size=64m", "none", "/dev/shm")
     if ok:
         os.mkdir("/tmp/job")
-        ok = _mount("--bind", f"/proc/self/fd/{fd}", "/tmp/job", pass_fds=(fd,))
+        ok = _bind_fd(fd, "/tmp/job")
+    for path, kept in keep.items():  # put back what the kernel needs (Python, the course), read-only
+        if ok:
+            os.makedirs(path, exist_ok=True)
+            ok = _bind_fd(kept, path) and _mount("-o", "remount,bind,ro", path)
+        os.close(kept)
     os.close(fd)
+    for path in cfg.get("hide", []):    # after the above, so that a course put back under /tmp is covered too
+        if os.path.isdir(path):
+            _mount("-t", "tmpfs", "-o", "size=4k,mode=0,ro", "none", path)
+        elif os.path.exists(path):
+            _mount("--bind", "/dev/null", path)
     if ok:
         cfg["work"] = "/tmp/job"
         _mount("-o", "remount,bind,ro", "/")

@@ -1,0 +1,82 @@
+"""The grading kernel's sandbox (grader/autograde/sandbox.py), in a real kernel.
+
+What lies under /tmp is covered in the kernel's mount namespace, so a course or virtual environment that lives
+there (a CI checkout in /tmp, say) must be put back read-only, with the private folders inside it still hidden.
+"""
+import asyncio
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader.autograde.execute import GuardedKernelManager
+from grader.autograde.job import can_confine, kernel_needs
+from grader.autograde.sandbox import kept_under_covered
+from grader.nbgrader_run import venv_path
+
+
+def test_kept_folders_are_those_under_tmp_outermost_first(tmp_path):
+    course = tmp_path / "course"
+    (course / ".venv").mkdir(parents=True)
+    outside = Path.home()
+    got = kept_under_covered([str(course / ".venv"), str(course), str(outside), str(tmp_path / "missing")])
+    assert got == [os.path.realpath(course)]
+
+
+def _run_in_kernel(code: str, sandbox: dict) -> str:
+    async def go():
+        os.environ["GRADER_SANDBOX"] = json.dumps(sandbox)
+        km = GuardedKernelManager(kernel_name="python3")
+        await km.start_kernel()
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=60)
+            out = []
+            await kc.execute_interactive(code, timeout=60, output_hook=lambda msg: out.append(
+                msg["content"].get("text", "") if msg["msg_type"] == "stream" else ""))
+            return "".join(out)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+            os.environ.pop("GRADER_SANDBOX", None)
+    return asyncio.run(go())
+
+
+@pytest.mark.skipif(not can_confine(), reason="the sandbox needs root with working unshare and setpriv")
+def test_a_course_under_tmp_is_put_back_read_only_with_private_folders_hidden(monkeypatch):
+    monkeypatch.setenv("PATH", venv_path())
+    course = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
+    try:
+        (course / "lesson.txt").write_text("visible")
+        (course / "solutions").mkdir()
+        (course / "solutions" / "answer.txt").write_text("secret")
+        work = course / "job-root"
+        (work / ".home").mkdir(parents=True)
+        (work / ".records").mkdir()
+        code = f"""
+import os
+print("tmp:", sorted(os.listdir("/tmp")))
+print("lesson:", open("{course}/lesson.txt").read())
+for what, action in [("read solutions", lambda: os.listdir("{course}/solutions")),
+                     ("write course", lambda: open("{course}/new.txt", "w"))]:
+    try:
+        action()
+        print(what, "allowed")
+    except OSError as err:
+        print(what, "refused", type(err).__name__)
+"""
+        keep = kernel_needs() + [str(course)]
+        out = _run_in_kernel(code, {
+            "work": str(work), "cwd_rel": ".", "memory_mb": 12288, "threads": 1, "unshare": True, "confine": True,
+            "hide": [str(course / "solutions")], "keep": keep})
+        tops = {Path(p).relative_to("/tmp").parts[0] for p in kept_under_covered(keep) if p.startswith("/tmp/")}
+        assert f"tmp: {sorted(tops | {'job'})}" in out, out       # other jobs' folders are gone
+        assert "lesson: visible" in out, out
+        assert "read solutions refused" in out and "write course refused" in out, out
+        assert not (course / "new.txt").exists()
+    finally:
+        shutil.rmtree(course, ignore_errors=True)
