@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.course-setup-done
 A ?=
+# The kernels' device for `make autograde` (cpu, cuda, cuda-sim: a simulated GPU); empty: COURSE_DEVICE or CUDA when available.
+DEVICE ?=
 PORT ?= 8888
 # `make lab`'s server, in one place: the browser test starts the same command on a copy of course/.
 LAB_ROOT ?= course
@@ -19,7 +21,7 @@ TEST_ENV := COURSE_PROFILE=quick COURSE_CIFAR=standin
 PYTEST_NBVAL := --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab lab-command test test-browser test-gpu release check-release autograde feedback export clean
+.PHONY: help setup lab lab-command test test-browser test-gpu gpu-check release check-release autograde feedback export clean
 
 help: ## List the targets
 	@echo "Usage: make TARGET [A=assignment]"
@@ -56,15 +58,20 @@ test-gpu: setup ## The same checks on CUDA (fails clearly without a GPU)
 	@$(PY) -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "make test-gpu needs a CUDA GPU, and PyTorch sees none here (torch.cuda.is_available() is False). Use make test on this machine.")'
 	$(TEST_ENV) COURSE_DEVICE=cuda $(PY) -m pytest tests solutions --nbval-lax --nbval-cell-timeout 600
 
+gpu-check: ## Say how to run the one-call GPU check (tests/gpu/check.sh) on a GPU machine
+	@echo "On a machine with an NVIDIA GPU:  bash tests/gpu/check.sh OUT_DIR   (logs, JSON and summary.txt in OUT_DIR)"
+	@echo "Without the Jupyter stack there (the lent GPU machines): run ../shared/gpu/fetch-wheels.sh here first and"
+	@echo "carry .whl; the script installs it. Rehearsal on this CPU (part of make test): bash tests/gpu/check.sh OUT --rehearse"
+
 release: setup ## Regenerate course/ from solutions/ (A=one assignment, default all)
 	$(PY) -m grader release $(A)
 
 check-release: setup ## Fail when course/ is not what solutions/ generates
 	$(PY) -m grader check-release $(A)
 
-autograde: setup ## Autograde submitted/*/$(A) into the gradebook, in parallel and sandboxed (quick profile unless COURSE_PROFILE says)
+autograde: setup ## Autograde submitted/*/$(A) into the gradebook, in parallel and sandboxed (DEVICE=cpu|cuda|cuda-sim; quick profile unless COURSE_PROFILE says)
 	@test -n "$(A)" || { echo "Say which assignment: make autograde A=01-tensors"; exit 2; }
-	COURSE_PROFILE=$(or $(COURSE_PROFILE),quick) $(PY) -m grader autograde "$(A)" --json "autograded/$(A).json"
+	COURSE_PROFILE=$(or $(COURSE_PROFILE),quick) $(PY) -m grader autograde "$(A)" --json "autograded/$(A).json" $(if $(DEVICE),--device $(DEVICE))
 
 feedback: setup ## Write feedback/ HTML for the autograded $(A), without the hidden tests
 	@test -n "$(A)" || { echo "Say which assignment: make feedback A=01-tensors"; exit 2; }

@@ -43,7 +43,13 @@ def _autograde(args) -> int:
                    memory_mb=args.memory, output_bytes=args.max_output, scheduler=args.scheduler,
                    root=Path(args.root), submissions=Path(args.submissions) if args.submissions else None,
                    json_path=Path(args.json) if args.json else None, use_cache=not args.no_cache,
-                   students=args.student or None, confine=not args.no_confine)
+                   students=args.student or None, confine=not args.no_confine, device=args.device)
+    if args.device == "cuda":
+        import torch
+        if not torch.cuda.is_available():
+            print("--device cuda needs a GPU, and PyTorch sees none here. Grade device placement without one with "
+                  "--device cuda-sim (a simulated GPU that computes on the CPU).", file=sys.stderr)
+            return 2
     summary = autograde(args.assignment, opts)
     print(table(summary))
     return 0
@@ -83,6 +89,9 @@ def main(argv=None) -> int:
     ag.add_argument("--student", action="append", help="grade only this student (repeatable)")
     ag.add_argument("--root", default=str(COURSE.parent), help="the nbgrader course root (default: this repo)")
     ag.add_argument("--no-cache", action="store_true", help="rebuild the assignment template and reference run")
+    ag.add_argument("--device", choices=("cpu", "cuda", "cuda-sim"),
+                    help="COURSE_DEVICE for the kernels (default: COURSE_DEVICE of this shell, else CUDA when "
+                         "available); cuda-sim grades device placement on a machine without a GPU")
     ag.add_argument("--no-confine", action="store_true",
                     help="run kernels without the mount-namespace sandbox even as root (limits and tamper checks "
                          "stay; what a grader that is not root always gets)")

@@ -6,11 +6,43 @@ error and where it happens, followed by a hint the test writes about the likely 
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 
 
 class CheckFailed(AssertionError):
     """A test check failed; the message says what was expected, what was found, and a hint."""
+
+
+def _starts_here(tb) -> bool:
+    return tb is not None and tb.tb_frame.f_code.co_filename == __file__
+
+
+def _shown_from_caller(helper):
+    """Make a failing `helper` show the student's line, not frames of this module.
+
+    pytest hides frames that set `__tracebackhide__`, but IPython always shows the innermost frame, which would
+    be `_fail` here. So the public helpers drop this module's frames from the `CheckFailed` before it leaves
+    them: a bare `raise` re-raises with the exception's own (now empty) traceback and adds no frame, and the
+    caller's frame is added as the exception reaches it. A student error that `check_raises` caught stays
+    attached as the context, minus the frame of the call made here.
+    """
+    @functools.wraps(helper)
+    def shown(*args, **kwargs):
+        __tracebackhide__ = True
+        try:
+            return helper(*args, **kwargs)
+        except CheckFailed as err:
+            err.__traceback__ = None
+            context = err.__context__
+            if context is not None and not err.__suppress_context__:
+                tb = context.__traceback__
+                while _starts_here(tb):
+                    tb = tb.tb_next
+                context.__traceback__ = tb
+            raise
+    return shown
 
 
 def _fail(lines: list[str], hint: str) -> None:
@@ -20,6 +52,7 @@ def _fail(lines: list[str], hint: str) -> None:
     raise CheckFailed("\n".join(lines))
 
 
+@_shown_from_caller
 def check(condition, message: str, hint: str = "") -> None:
     """Fail with `message` (and the hint) unless `condition` holds."""
     __tracebackhide__ = True
@@ -27,6 +60,7 @@ def check(condition, message: str, hint: str = "") -> None:
         _fail([message], hint)
 
 
+@_shown_from_caller
 def check_equal(actual, expected, what: str = "result", hint: str = "") -> None:
     """Fail unless `actual == expected`, showing both."""
     __tracebackhide__ = True
@@ -34,6 +68,7 @@ def check_equal(actual, expected, what: str = "result", hint: str = "") -> None:
         _fail([f"{what}: expected {expected!r}, got {actual!r}."], hint)
 
 
+@_shown_from_caller
 def check_raises(exc_type, fn, *args, hint: str = "", **kwargs) -> BaseException:
     """Call `fn(*args, **kwargs)` and fail unless it raises `exc_type`; return the exception raised."""
     __tracebackhide__ = True
@@ -82,6 +117,7 @@ def _require_tensor(actual, what: str, hint: str) -> None:
         _fail([f"{what} should be a torch.Tensor, got {type(actual).__name__}: {actual!r}."], hint)
 
 
+@_shown_from_caller
 def check_tensor(actual, *, shape=None, dtype=None, device=None, requires_grad=None,
                  what: str = "result", hint: str = "") -> None:
     """Fail unless `actual` is a tensor with the given shape, dtype, device and `requires_grad` (None: any)."""
@@ -117,6 +153,7 @@ def _value_report(actual: torch.Tensor, expected: torch.Tensor, rtol: float, ato
     return lines
 
 
+@_shown_from_caller
 def check_close(actual, expected: torch.Tensor, *, rtol: float = 1e-5, atol: float = 1e-6,
                 check_dtype: bool = True, check_device: bool = True, what: str = "result",
                 hint: str = "") -> None:

@@ -1,5 +1,5 @@
 """Side by side: the monkeypatching submissions of the hostile batch, graded by plain `nbgrader autograde` and by
-`python -m grader autograde`. Each has a wrong one_hot (it deserves 11 - 3 = 8 points) plus a patch meant to hide
+`python -m grader autograde`. Each has a wrong one_hot (it deserves 15 - 3 = 12 points) plus a patch meant to hide
 the failure from a grader that trusts the kernel:
 
 - `torch.allclose` always True (the answer's values are wrong, its shape right);

@@ -9,8 +9,8 @@ see roundtrip.py for why that is sound.)
 import pytest
 
 from grader.course import assignments
-from grader.gradebook import exercise_of, exercise_scores, total
-from roundtrip import graded, plan, runnable_here, student_of, wrong_answers
+from grader.gradebook import exercise_of, total
+from roundtrip import graded, loss_problem, plan, runnable_here, student_of, wrong_answers
 
 ASSIGNMENTS = assignments()
 WRONG = [(a, w) for a in ASSIGNMENTS for w in wrong_answers(a)]
@@ -47,18 +47,5 @@ def test_wrong_answer_loses_points_on_its_exercise(assignment, answer):
     if not runnable_here(answer):
         pytest.skip(f"this mistake only shows on {', '.join(sorted(answer.needs))}")
     student = student_of(assignment, answer)
-    scores = graded(assignment)[student]
-    pack = plan(assignment)[student]
-    exercises = {w.target for w in wrong_answers(assignment)}
-    targeted = exercise_scores(scores, answer.target, exercises)
-    assert targeted, f"no test cell test_{answer.target}* in {assignment}"
-    companions = ", ".join(w.path.name for w in pack if w != answer) or "none"
-    assert total(targeted)[0] < total(targeted)[1], (
-        f"{answer.path.name} ({answer.description}) keeps full marks on {answer.target} "
-        f"(graded with: {companions}):\n{_table(scores)}")
-    allowed = {w.target for w in pack} | answer.also_loses
-    collateral = {cell: s for cell, s in scores.items()
-                  if s[0] < s[1] and exercise_of(cell, exercises) not in allowed}
-    assert not collateral, (
-        f"{answer.path.name} (graded with: {companions}) also loses points outside {sorted(allowed)} "
-        f"(declare `# also-loses:` if intended):\n{_table(collateral)}")
+    problem = loss_problem(assignment, answer, graded(assignment)[student], plan(assignment)[student])
+    assert problem is None, problem

@@ -58,3 +58,15 @@ def test_autograde_bench_batch(monkeypatch):
     assert len(subs) >= 12, "issue #8 asks for at least 12 submissions"
     assert {"reference", "untouched"} <= set(subs)
     assert all(name.startswith("wrong-") for name in set(subs) - {"reference", "untouched"})
+
+
+def test_cuda_sim_cost_writes_a_ratio(tmp_path):
+    out = tmp_path / "cost.json"
+    env = {**os.environ, "COURSE_PROFILE": "quick", "COURSE_CIFAR": "standin"}
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "cuda_sim_cost.py"), "01-tensors", "--out",
+                           str(out)], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"cuda_sim_cost.py failed:\n{done.stdout}\n{done.stderr}"
+    result = json.loads(out.read_text())
+    row = result["notebooks"]["01-tensors"]
+    assert row["cpu_s"] > 0 and row["cuda_sim_s"] > 0 and abs(row["ratio"] - row["cuda_sim_s"] / row["cpu_s"]) < 0.1
+    assert set(result["load_average_1min"]) == {"before", "after"} and isinstance(result["quiet"], bool)

@@ -92,3 +92,39 @@ def test_check_close_treats_matching_nans_as_equal_and_lone_nans_as_errors():
 
 def test_check_close_can_ignore_dtype_and_device():
     check_close(torch.ones(2, dtype=torch.float64), torch.ones(2), check_dtype=False, check_device=False)
+
+
+def test_failing_checks_show_the_callers_line_and_message_in_a_real_kernel(tmp_path):
+    # IPython always prints the innermost frame, whatever `__tracebackhide__` says, so the helpers strip their
+    # own frames; only a real kernel shows what a student sees under a failing test cell.
+    import re
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    repo = Path(__file__).resolve().parents[1]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import torch\nfrom grader import check, check_close, check_equal, check_raises"),
+        nbformat.v4.new_code_cell("answer = 3\ncheck_equal(answer, 4, what='answer', hint='count again')"),
+        nbformat.v4.new_code_cell("check_close(torch.ones(2), torch.zeros(2), what='the tensor')"),
+        nbformat.v4.new_code_cell("def student(x):\n    return x[5]\n\n"
+                                  "check_raises(ValueError, student, [1, 2], hint='raise ValueError yourself')"),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(repo)}}).execute()
+    shown = []
+    for cell in nb.cells[1:]:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert [e.ename for e in errors] == ["CheckFailed"], cell.outputs
+        shown.append(re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(errors[0].traceback)))
+    for text in shown:
+        assert "checks.py" not in text and "skipping hidden" not in text, text
+    assert "check_equal(answer, 4, what='answer', hint='count again')" in shown[0]
+    assert "CheckFailed: answer: expected 4, got 3.\nHint: count again" in shown[0]
+    assert "check_close(torch.ones(2), torch.zeros(2), what='the tensor')" in shown[1]
+    assert "the tensor does not match the expected tensor:" in shown[1]
+    # the student's own error stays visible as the context, from the student's line on
+    assert "IndexError" in shown[2] and "return x[5]" in shown[2]
+    assert "student raised IndexError: list index out of range; expected ValueError." in shown[2]

@@ -57,11 +57,13 @@ def can_confine() -> bool:
 
 def kernel_needs() -> list[str]:
     """Folders the grading kernel reads, on this (worker) machine: the Python installation and environment, the
-    course repository (the grader package; notebook 04 reads benchmark results) and the data folder."""
+    course repository (the grader package; notebook 04 reads benchmark results), the data folder, and the folders on
+    PYTHONPATH (the GPU machine's recipe installs the Jupyter stack into /tmp/site)."""
     import sys
     from grader.course import REPO
     from grader.data import data_root
-    return [sys.prefix, sys.base_prefix, str(REPO), str(data_root())]
+    extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.isdir(p)]
+    return [sys.prefix, sys.base_prefix, str(REPO), str(data_root()), *extra]
 
 
 def find_notebook(files: dict | None, expected: str) -> tuple[str | None, list[tuple[str, str]]]:

@@ -32,8 +32,10 @@ def solutions_key(assignment: str, solutions: Path = SOLUTIONS, config: Path = C
         if path.is_file() and ".ipynb_checkpoints" not in path.parts:
             digest.update(str(path.relative_to(path.parents[1] if path != config else path.parent)).encode())
             digest.update(path.read_bytes())
-    for module in ("record.py", "sandbox.py", "execute.py", "job.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
+    package = Path(__file__).parents[1]     # every module of the grader: kernel-side code changes the reference run
+    for module in sorted(package.rglob("*.py")):
+        digest.update(str(module.relative_to(package)).encode())
+        digest.update(module.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -69,14 +71,20 @@ def build_template(assignment: str, solutions: Path = SOLUTIONS) -> dict:
             "release": nbformat.writes(release)}
 
 
-def load_template(assignment: str, solutions: Path = SOLUTIONS, use_cache: bool = True) -> tuple[dict, dict | None]:
-    """The template, and the cached reference grading (None when it must be graded again)."""
+def _reference_file(folder: Path, device: str) -> Path:
+    """The reference run is recorded per `COURSE_DEVICE`: a test cell may check more on a (simulated) GPU."""
+    return folder / f"reference-{device or 'default'}.json"
+
+
+def load_template(assignment: str, solutions: Path = SOLUTIONS, use_cache: bool = True,
+                  device: str = "") -> tuple[dict, dict | None]:
+    """The template, and the cached reference grading on `device` (None when it must be graded again)."""
     folder = cache_dir() / f"{assignment}-{solutions_key(assignment, solutions)}"
     if use_cache and (folder / "template.json").is_file():
         data = json.loads((folder / "template.json").read_text())
         data["gradebook"] = (folder / "gradebook.db").read_bytes()
         data["source"] = {k: bytes.fromhex(v) for k, v in data["source"].items()}
-        ref = folder / "reference.json"
+        ref = _reference_file(folder, device)
         return data, json.loads(ref.read_text()) if ref.is_file() else None
     data = build_template(assignment, solutions)
     if use_cache:
@@ -88,7 +96,7 @@ def load_template(assignment: str, solutions: Path = SOLUTIONS, use_cache: bool 
     return data, None
 
 
-def save_reference(assignment: str, reference: dict, solutions: Path = SOLUTIONS) -> None:
+def save_reference(assignment: str, reference: dict, solutions: Path = SOLUTIONS, device: str = "") -> None:
     folder = cache_dir() / f"{assignment}-{solutions_key(assignment, solutions)}"
     if folder.is_dir():
-        (folder / "reference.json").write_text(json.dumps(reference))
+        _reference_file(folder, device).write_text(json.dumps(reference))

@@ -25,6 +25,7 @@ import torch
 
 import grader
 import grader.checks as checks
+from grader.device import simulate_if_asked
 
 ENV_DIR = "GRADER_RECORD_DIR"
 KINDS = ("check", "check_equal", "check_close", "check_tensor", "check_raises")
@@ -48,12 +49,13 @@ def to_plain(value, depth: int = 0):
     if depth > 6:
         return {"__unplain__": "nesting too deep"}
     if isinstance(value, torch.Tensor):
-        with torch._C.DisableTorchFunctionSubclass():
+        with torch._C.DisableTorchFunctionSubclass():      # modes stay on: cuda-sim answers `device`
             t = torch.Tensor.detach(value)
             meta = {"dtype": str(t.dtype), "device": str(t.device), "requires_grad": bool(value.requires_grad),
                     "shape": list(t.shape), "exact": kind is torch.Tensor or kind is torch.nn.Parameter}
             if t.is_sparse or t.is_quantized or t.is_meta:
                 return {"__unplain__": f"tensor with layout {t.layout}"}
+        with torch._C.DisableTorchFunction():              # a bare copy, without cuda-sim's device tag
             data = torch.Tensor.clone(torch.Tensor.cpu(t)).contiguous()
         return {"__tensor__": data, **meta}
     if isinstance(value, np.generic) and type(value).__module__ == "numpy":
@@ -178,6 +180,7 @@ def install(shell=None) -> None:
     folder = Path(os.environ.pop(ENV_DIR))
     counter = itertools.count()
     grader.load_helpers()             # every helper bound now, so the snapshot watches all of them
+    simulate_if_asked()               # cuda-sim patches torch.cuda: before the snapshot, so it is not tampering
     extra = {}
     if shell is not None:
         extra["shell"] = shell

@@ -45,6 +45,7 @@ class Options:
     env: dict = field(default_factory=dict)
     students: list | None = None
     confine: bool = True        # False: never the mount-namespace sandbox (what a non-root grader gets anyway)
+    device: str | None = None   # COURSE_DEVICE for the kernels (cpu, cuda, cuda-sim); None: this process's own
 
 
 def job_spec(assignment: str, student: str, files, template: dict, opts: Options, threads: int) -> dict:
@@ -60,8 +61,8 @@ def job_spec(assignment: str, student: str, files, template: dict, opts: Options
                    "memory_mb": opts.memory_mb, "cpu_s": opts.submission_timeout + 30,
                    "output_bytes": opts.output_bytes, "fsize_mb": 64, "threads": threads},
         "confine": opts.confine,
-        "env": {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""), "COURSE_DEVICE": os.environ.get(
-            "COURSE_DEVICE", ""), **opts.env},
+        "env": {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""),
+                "COURSE_DEVICE": opts.device or os.environ.get("COURSE_DEVICE", ""), **opts.env},
     }
 
 
@@ -295,7 +296,8 @@ def autograde(assignment: str, opts: Options) -> dict:
     students = discover(submissions, assignment)
     if opts.students:
         students = {s: f for s, f in students.items() if s in opts.students}
-    template, reference = prepare.load_template(assignment, opts.solutions, opts.use_cache)
+    device = opts.device or os.environ.get("COURSE_DEVICE", "")
+    template, reference = prepare.load_template(assignment, opts.solutions, opts.use_cache, device)
     prepare_data()
     if opts.progress and not opts.scheduler:
         warn_unconfined(opts)
@@ -321,7 +323,7 @@ def autograde(assignment: str, opts: Options) -> dict:
                                f"{json.dumps({g: c['message'] for g, c in ref_final['cells'].items() if not c['passed']})}"
                                f" {ref_final['reasons']} {ref.get('error') or ''} {ref.get('run')}")
         if opts.use_cache:
-            prepare.save_reference(assignment, reference, opts.solutions)
+            prepare.save_reference(assignment, reference, opts.solutions, device)
 
     nb_id = notebook_name(assignment).removesuffix(".ipynb")
     finals = {}
