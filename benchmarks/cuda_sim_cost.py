@@ -6,7 +6,7 @@
 Both runs of a notebook happen back to back in fresh kernels (nbclient), in the same environment apart from
 COURSE_DEVICE, so their ratio is measured in one run. The load average is recorded before and after: a run that
 starts on a busy machine (1-minute load above half the cores) is flagged `"quiet": false`. Writes
-benchmarks/results/cuda-sim/<machine>.json.
+benchmarks/results/cuda-sim/<machine>.json (the CPU named as benchmarks/gpu_ladder.py names it).
 """
 from __future__ import annotations
 
@@ -14,15 +14,16 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+import torch
 from nbclient import NotebookClient
 
+from gpu_ladder import device_name, device_slug
 from grader.course import REPO, SOLUTIONS, assignments, notebook_name
 from grader.nbgrader_run import venv_path
 
@@ -55,12 +56,13 @@ def main(argv=None) -> int:
                       "ratio": round(sim / cpu, 2)}
         print(f"{name:26} cpu {cpu:6.1f} s   cuda-sim {sim:6.1f} s   x{sim / cpu:.2f}", flush=True)
     load_after = os.getloadavg()[0]
-    result = {"machine": f"{platform.processor() or platform.machine()}, {cores} cores",
+    cpu_device = torch.device("cpu")
+    result = {"machine": device_name(cpu_device), "torch": torch.__version__,
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "profile": os.environ["COURSE_PROFILE"], "repeat": args.repeat,
               "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
               "quiet": load_before <= cores / 2, "notebooks": rows}
-    out = Path(args.out or REPO / "benchmarks" / "results" / "cuda-sim" / f"cpu-{cores}c.json")
+    out = Path(args.out or REPO / "benchmarks" / "results" / "cuda-sim" / f"{device_slug(cpu_device)}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}" + ("" if result["quiet"] else " (the machine was busy: rerun on a quiet one)"))

@@ -228,8 +228,9 @@ def run_jobs(specs: dict, opts: Options, workers: int, label: str) -> dict:
 
     A worker that dies (the OOM killer, a crash in the grader's own process; student code runs in a separate
     kernel) breaks a local process pool and fails every job not yet finished on it. Those jobs run again on a
-    fresh pool; if that pool breaks too, each remaining job runs alone in a pool of its own, so that only a
-    submission that kills its worker by itself gets `grader-error`, and every other student is graded."""
+    fresh pool; if that pool breaks too, each remaining job runs alone in a pool of its own, twice if need be (a
+    job lost with a broken pool may never have started, so its first solo run can be its first run at all), so
+    that only a submission that kills its worker by itself, every time, gets `grader-error`."""
     from tqdm import tqdm
     bar = tqdm(total=len(specs), desc=label, unit="nb", disable=not opts.progress)
     results, pending, rounds = {}, dict(specs), 0
@@ -240,8 +241,11 @@ def run_jobs(specs: dict, opts: Options, workers: int, label: str) -> dict:
             results.update(done)
             continue
         for s, spec in pending.items():
-            done, lost = _one_round({s: spec}, opts, 1, bar)
-            results.update(done)
+            for _ in range(2):
+                done, lost = _one_round({s: spec}, opts, 1, bar)
+                results.update(done)
+                if not lost:
+                    break
             if lost:
                 results[s] = lost_result(s, "the grader's worker process died while grading this submission, "
                                             "also when it ran alone (killed for memory?); rerun it with "

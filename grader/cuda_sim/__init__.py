@@ -23,7 +23,7 @@ Limits (each one either raises or prints one `cuda-sim:` line, never a silently 
 """
 from __future__ import annotations
 
-from grader.cuda_sim import runtime
+from grader.cuda_sim import cuda_api, runtime
 from grader.cuda_sim.mode import SimCudaMode, tag_of
 
 __all__ = ["enable", "enabled", "tag_of"]
@@ -35,7 +35,7 @@ _ACTIVE: list[SimCudaMode] = []     # one mode per process: torch is patched onc
 def enable() -> SimCudaMode:
     """Turn the simulation on for this process (idempotent); tensors made from now on carry device tags."""
     if not _ACTIVE:
-        mode = SimCudaMode(on_cuda=runtime.MEMORY.track)
+        mode = SimCudaMode(on_cuda=cuda_api.MEMORY.track)
         runtime.install(mode)
         mode.__enter__()          # stays on for the process's life, like a GPU that stays plugged in
         _ACTIVE.append(mode)
