@@ -32,7 +32,7 @@ from grader.submissions import fill_answers, read_notebook, reference_answers, w
 from roundtrip import runnable_here, wrong_answers  # noqa: E402
 from grader.course import COURSE, SOLUTIONS  # noqa: E402
 from grader.gradebook import cell_scores  # noqa: E402
-from gpu_ladder import device_name, device_slug  # noqa: E402
+from machine import device_name, device_slug  # noqa: E402
 import torch  # noqa: E402
 
 A = "01-tensors"

@@ -23,7 +23,7 @@ import nbformat
 import torch
 from nbclient import NotebookClient
 
-from gpu_ladder import device_name, device_slug
+from machine import device_name, device_slug, is_quiet
 from grader.course import REPO, SOLUTIONS, assignments, notebook_name
 from grader.nbgrader_run import venv_path
 
@@ -46,7 +46,6 @@ def main(argv=None) -> int:
     os.environ["PATH"] = venv_path()
     os.environ.setdefault("COURSE_PROFILE", "quick")
     os.environ.setdefault("COURSE_CIFAR", "standin")
-    cores = os.cpu_count() or 1
     load_before = os.getloadavg()[0]
     rows = {}
     for name in args.assignments or assignments():
@@ -61,7 +60,7 @@ def main(argv=None) -> int:
               "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "profile": os.environ["COURSE_PROFILE"], "repeat": args.repeat,
               "load_average_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
-              "quiet": load_before <= cores / 2, "notebooks": rows}
+              "quiet": is_quiet(load_before), "notebooks": rows}
     out = Path(args.out or REPO / "benchmarks" / "results" / "cuda-sim" / f"{device_slug(cpu_device)}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")

@@ -24,7 +24,7 @@ import torch
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from gpu_ladder import device_name, device_slug
+from machine import device_name, device_slug
 from grader.course import REPO, SOLUTIONS, notebook_name
 from grader.device import pick_device
 from grader.nbgrader_run import venv_path

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 SCRIPT = REPO / "benchmarks" / "gpu_ladder.py"
 
@@ -29,21 +31,62 @@ def test_quick_run_writes_the_result_json(tmp_path):
     assert done.returncode == 0, f"gpu_ladder.py --quick failed:\n{done.stdout}\n{done.stderr}"
     result = json.loads(out.read_text())
     assert result["device"]["type"] == "cpu" and result["device"]["name"] and result["device"]["slug"]
-    assert {"torch", "date", "epochs", "train_images", "test_images", "data", "rungs", "floor"} <= set(result)
+    assert {"torch", "date", "target", "recipe", "train_images", "test_images", "data", "rungs", "floor", "quiet",
+            "load_average_1min"} <= set(result)
+    target = result["target"]["accuracy"]
     rows = {r["rung"]: r for r in result["rungs"]}
     assert sorted(rows) == [1, 2, 3], "on a CPU the ladder runs rungs 1 to 3 (rung 4 needs CUDA)"
+    blitz = rows[1]
+    assert blitz["batch_size"] == 4 and blitz["speedup_to_target"] == 1.0 and blitz["throughput_ratio"] == 1.0
+    assert blitz["final_accuracy"] == target, "without --target the blitz's final accuracy is the target"
     for r in rows.values():
-        assert r["images_per_s"] > 0 and 0 <= r["test_accuracy"] <= 1 and r["kept"] is True
-        assert len(r["epoch_seconds"]) == result["epochs"] and r["batch_size"] > 0 and r["name"]
-    assert rows[1]["batch_size"] == 4 and rows[1]["ratio_to_rung1"] == 1.0
+        assert r["images_per_s"] > 0 and r["kept"] is True and r["name"]
+        reached = [s for s, _, acc in r["history"] if acc >= target]
+        assert r["seconds_to_target"] == (reached[0] if reached else None), "time to target = first evaluation there"
+        if r["seconds_to_target"] is not None:
+            assert abs(r["speedup_to_target"] - blitz["seconds_to_target"] / r["seconds_to_target"]) < 1e-9
     floor = result["floor"]
-    assert floor["flops_per_image"] > 0 and floor["floor_images_per_s_eager"] > 0 and floor["assumption"]
-    assert "x rung 1" in done.stdout, "the table is printed"
+    assert floor["flops_per_image"] > 0 and floor["floor_images_per_s_eager"] > 0 and floor["precision"]
+    assert "x rung 1" in done.stdout and "time to test accuracy" in done.stdout, "the table is printed"
 
 
-def test_flop_count_of_lenet():
+def test_busy_machine_is_refused(monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
     ladder = _module(SCRIPT)
-    counts = ladder.count_per_image(ladder.LeNet())
+    monkeypatch.setattr(ladder, "load_average", lambda: 99.0)
+    with pytest.raises(SystemExit) as stop:
+        ladder.main(["--train-size", "8", "--device", "cpu"])
+    assert "load average is 99.0" in str(stop.value) and "--allow-busy" in str(stop.value)
+
+
+def test_tensor_lr_sgd_matches_torch_sgd_through_a_warm_up(monkeypatch):
+    """The CUDA-graph rung's optimizer must train exactly like torch.optim.SGD, warm-up included (checked on CPU)."""
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    import torch
+    rungs = _module(SCRIPT.parent / "ladder_rungs.py")
+    recipe = rungs.Recipe(batch_size=8, lr=0.1, warmup_epochs=1.0)
+    assert [round(recipe.lr_at(i, 4), 3) for i in range(6)] == [0.025, 0.05, 0.075, 0.1, 0.1, 0.1]
+    assert rungs.Recipe(8, 0.1).lr_at(0, 4) == 0.1
+    torch.manual_seed(0)
+    data = [(torch.randn(8, 3, 32, 32), torch.randint(0, 10, (8,))) for _ in range(6)]
+    models = [rungs.new_model(torch.device("cpu")) for _ in range(2)]
+    reference = torch.optim.SGD(models[0].parameters(), lr=recipe.lr, momentum=rungs.MOMENTUM)
+    ours = rungs.TensorLRSGD(models[1].parameters(), recipe.lr)
+    for i, (x, y) in enumerate(data):
+        rungs.set_lr(reference, recipe.lr_at(i, 4))
+        ours.set_lr(recipe.lr_at(i, 4))
+        for model, opt in zip(models, (reference, ours)):
+            opt.zero_grad()
+            torch.nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    for a, b in zip(*(m.parameters() for m in models)):
+        torch.testing.assert_close(a, b)
+
+
+def test_flop_count_of_lenet(monkeypatch):
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    rungs, floor = _module(SCRIPT.parent / "ladder_rungs.py"), _module(SCRIPT.parent / "ladder_floor.py")
+    counts = floor.count_per_image(rungs.LeNet())
     assert counts["parameters"] == 62006
     macs = 6 * 28 * 28 * 75 + 16 * 10 * 10 * 150 + 400 * 120 + 120 * 84 + 84 * 10
     assert 2 * macs <= counts["forward_flops_per_image"] < 2 * macs * 1.05
