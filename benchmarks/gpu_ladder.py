@@ -78,6 +78,8 @@ def parse_args(argv=None):
     add("--sweep", action="store_true", help="tune the recipe of rungs 2-4 on the resident pipeline instead")
     add("--quick", action="store_true", help="tiny sizes (seconds): checks that everything runs")
     add("--out", type=Path, default=None, help="JSON path (default benchmarks/results/<device>.json)")
+    add("--sweep-file", type=Path, default=None,
+        help="the sweep whose best recipe rungs 2-4 use (default results/ladder-sweep/<device>.json)")
     add("--batch", type=int, default=None, help="batch size of rungs 2-4 (default: the sweep's best)")
     add("--lr", type=float, default=None, help="peak learning rate of rungs 2-4 (default: the sweep's best)")
     add("--warmup", type=float, default=None, help="linear warm-up of rungs 2-4, in epochs (default: the sweep's)")

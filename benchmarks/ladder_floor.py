@@ -79,17 +79,21 @@ def device_peaks(device: torch.device, peak_gflops: float | None = None, peak_gb
         precision = ("FP32 on the CUDA cores, no tensor cores" + (
             "; cuDNN's default TF32 convolutions can go faster: see the TF32 floor" if tf32 else ""))
     else:
-        mhz = None
+        mhz, flags = None, set()
         try:
-            mhz = max(float(line.split(":")[1]) for line in Path("/proc/cpuinfo").read_text().splitlines()
-                      if line.startswith("cpu MHz"))
-        except (OSError, ValueError):
+            lines = Path("/proc/cpuinfo").read_text().splitlines()
+            mhz = max(float(line.split(":")[1]) for line in lines if line.startswith("cpu MHz"))
+            flags = set(next(line for line in lines if line.startswith("flags")).split(":")[1].split())
+        except (OSError, ValueError, StopIteration):
             pass
         cores = os.cpu_count() or 1
-        flops, bw = cores * (mhz or 2500) * 1e6 * 32, 20e9
-        note = (f"CPU assumption: {cores} cores x {mhz or 2500:.0f} MHz x 32 FP32 FLOP/cycle (two 256-bit FMA "
-                f"units per core) = {flops / 1e9:.0f} GFLOP/s; 20 GB/s of DRAM bandwidth for this process")
-        precision = "FP32 (AVX2 fused multiply-add)"
+        width = 512 if "avx512f" in flags else 256      # two FMA units per core, each width / 32 lanes x 2 FLOP
+        per_cycle = 2 * width // 32 * 2
+        flops, bw = cores * (mhz or 2500) * 1e6 * per_cycle, 20e9
+        note = (f"CPU assumption: {cores} cores x {mhz or 2500:.0f} MHz x {per_cycle} FP32 FLOP/cycle (two "
+                f"{width}-bit FMA units per core) = {flops / 1e9:.0f} GFLOP/s; 20 GB/s of DRAM bandwidth for this "
+                f"process")
+        precision = f"FP32 ({'AVX-512' if width == 512 else 'AVX2'} fused multiply-add)"
     if peak_gflops:
         flops, note = peak_gflops * 1e9, note + f"; peak compute overridden: {peak_gflops} GFLOP/s"
     if peak_gbps:

@@ -52,11 +52,12 @@ def recipe_for(args, device) -> tuple[Recipe, str]:
     if args.batch or args.lr is not None or args.warmup is not None:
         return Recipe(args.batch or base.batch_size, base.lr if args.lr is None else args.lr,
                       args.warmup or 0.0), "command line"
-    sweep = SWEEPS / f"{device_slug(device)}.json"
-    if sweep.exists() and not args.quick:
+    sweep = args.sweep_file or SWEEPS / f"{device_slug(device)}.json"
+    if sweep.exists() and (args.sweep_file or not args.quick):
         best = json.loads(sweep.read_text())["best"]
-        return (Recipe(best["batch_size"], best["lr"], best["warmup_epochs"]),
-                f"tuned by {sweep.relative_to(REPO)}")
+        if best:
+            shown = sweep.resolve().relative_to(REPO) if sweep.resolve().is_relative_to(REPO) else sweep
+            return Recipe(best["batch_size"], best["lr"], best["warmup_epochs"]), f"tuned by {shown}"
     return base, "untuned: no sweep for this device (run --sweep first)" if not args.quick else "quick run, untuned"
 
 

@@ -15,9 +15,10 @@ def test_gpu_check_rehearsal(tmp_path):
     summary = (out / "summary.txt").read_text() if (out / "summary.txt").is_file() else ""
     logs = "\n".join(f"== {p.name}\n{p.read_text()[-2000:]}" for p in sorted(out.glob("*.log")))
     assert proc.returncode == 0, proc.stdout + proc.stderr + summary + logs
-    for step in ("notebooks", "grading", "ladder"):
+    for step in ("notebooks", "grading", "sweep", "ladder"):
         assert f"{step}: passed" in summary, summary
     assert sorted(p.name for p in out.iterdir()) == ["env.txt", "grading.log", "ladder.json", "ladder.log",
-                                                       "notebooks.log", "summary.txt"]
+                                                       "notebooks.log", "summary.txt", "sweep.json", "sweep.log"]
     ladder = json.loads((out / "ladder.json").read_text())
     assert ladder, "the ladder wrote an empty result"
+    assert ladder["recipe"]["source"].startswith("tuned by"), "the ladder uses the recipe its sweep found"

@@ -8,7 +8,8 @@
 # On the lent GPU machines (torch preinstalled, no Jupyter): fetch the wheels here first with
 # ../shared/gpu/fetch-wheels.sh, carry `.whl`, and the script installs them into /tmp/site (see README).
 # Every step runs even when an earlier one fails; OUT/summary.txt says which passed; the exit status is 0 only
-# when all did. Files in OUT: env.txt, notebooks.log, grading.log, ladder.log, ladder.json, summary.txt.
+# when all did. Files in OUT: env.txt, notebooks.log, grading.log, sweep.log, sweep.json,
+# ladder.log, ladder.json, summary.txt.
 set -uo pipefail
 OUT=${1:?usage: bash tests/gpu/check.sh OUT_DIR [--rehearse]}
 MODE=${2:-gpu}
@@ -20,11 +21,12 @@ export COURSE_PROFILE=quick COURSE_CIFAR=standin PYTHONDONTWRITEBYTECODE=1
 
 if [ "$MODE" = "--rehearse" ]; then      # small and on the CPU: proves the plumbing, not the GPU
   DEVICE=cpu GRADER_DEVICE=cuda-sim NOTEBOOKS=solutions/01-tensors GRADE_ONLY=01-tensors
-  LADDER=(--quick --device cpu --rungs 1,3)
+  LADDER=(--quick --device cpu --rungs 1,3) SWEEP=(--quick --device cpu)
 else
   DEVICE=cuda GRADER_DEVICE=cuda NOTEBOOKS=solutions GRADE_ONLY=""
   # --allow-busy: the notebook steps just loaded the CPU; the JSON records the load (its "quiet" says)
-  LADDER=(--device cuda --epochs 2 --train-size 10000 --test-size 2000 --max-epochs 15 --allow-busy)
+  SWEEP=(--device cuda --epochs 2 --train-size 10000 --test-size 2000 --max-epochs 15 --allow-busy)
+  LADDER=("${SWEEP[@]}")
 fi
 
 if ! "$PY" -c 'import nbgrader, nbval, ipykernel' 2>/dev/null; then
@@ -62,9 +64,11 @@ step notebooks 240 env COURSE_DEVICE="$DEVICE" "$PY" -m pytest "$NOTEBOOKS" --nb
   -q -rfE --nbval-cell-timeout 300
 step grading 240 env COURSE_GRADER_DEVICE="$GRADER_DEVICE" "$PY" -m pytest tests/test_autograde_course.py \
   -p no:cacheprovider -q -rfE ${GRADE_ONLY:+-k "$GRADE_ONLY"}
-step ladder 300 "$PY" benchmarks/gpu_ladder.py "${LADDER[@]}" --out "$OUT/ladder.json"
+# the sweep tunes the large-batch rungs' recipe on this device first; the ladder then uses it (commit both JSONs)
+step sweep 200 "$PY" benchmarks/gpu_ladder.py --sweep "${SWEEP[@]}" --out "$OUT/sweep.json"
+step ladder 300 "$PY" benchmarks/gpu_ladder.py "${LADDER[@]}" --sweep-file "$OUT/sweep.json" --out "$OUT/ladder.json"
 
-{ cat "$OUT/env.txt"; for name in notebooks grading ladder; do echo "$name: ${STATUS[$name]}"; done
+{ cat "$OUT/env.txt"; for name in notebooks grading sweep ladder; do echo "$name: ${STATUS[$name]}"; done
   grep -hE '^[0-9]+ (passed|failed)|^(FAILED|ERROR) ' "$OUT/notebooks.log" "$OUT/grading.log"; } > "$OUT/summary.txt"
-for name in notebooks grading ladder; do [[ ${STATUS[$name]} == passed* ]] || exit 1; done
+for name in notebooks grading sweep ladder; do [[ ${STATUS[$name]} == passed* ]] || exit 1; done
 echo "all steps passed: $OUT/summary.txt"
