@@ -1,11 +1,13 @@
 """Benchmark: plain serial `nbgrader autograde` versus `python -m grader autograde --workers 2` on the same batch.
 
 The batch: the reference answers, the untouched release and one submission per wrong answer in
-tests/wrong_answers/01-tensors (>= 12 in all). Prints the wall time of each, their ratio, whether the scores
-agree, and the grader's overhead over executing the same notebooks bare with nbclient (serially).
-Run: COURSE_PROFILE=quick .venv/bin/python benchmarks/autograde_bench.py [--workers 2] [--out FILE]
+tests/wrong_answers/01-tensors, `--submissions` in all (default 12), whole notebooks as students hand them in.
+Prints the wall time of each, their ratio, whether the scores agree, the grader's fixed cost per batch (its time
+before the first job starts plus after the last result, from the grader's own clock) apart from the grading work,
+and the grader's time over executing the same notebooks bare with nbclient (serially).
+Run: COURSE_PROFILE=quick .venv/bin/python benchmarks/autograde_bench.py [--workers 2] [--submissions 12]
 The numbers also go to benchmarks/results/autograde/<machine>.json (with the load average before and after).
-Numbers are only meaningful on an otherwise idle machine; all three are taken in one run, so compare ratios.
+Numbers are only meaningful on an otherwise idle machine; all are taken in one run, so compare ratios.
 """
 from __future__ import annotations
 
@@ -24,26 +26,34 @@ os.environ.setdefault("COURSE_PROFILE", "quick")
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 
-from grader.autograde import Options, autograde  # noqa: E402
-from grader.course import REPO  # noqa: E402
-from grader.gradebook import total  # noqa: E402
-from grader.nbgrader_run import make_course_root, nbgrader, venv_path  # noqa: E402
-from grader.submissions import fill_answers, read_notebook, reference_answers, write_notebook  # noqa: E402
-from roundtrip import runnable_here, wrong_answers  # noqa: E402
-from grader.course import COURSE, SOLUTIONS  # noqa: E402
-from grader.gradebook import cell_scores  # noqa: E402
-from machine import device_name, device_slug  # noqa: E402
+from answers import total, wrong_answers  # noqa: E402
+from grader.authoring.nbgrader_run import make_course_root, nbgrader, venv_path  # noqa: E402
+from grader.autograde import GraderOptions, autograde  # noqa: E402
+from grader.autograde.gradebook import cell_scores  # noqa: E402
+from grader.cells import fill_answers, reference_answers  # noqa: E402
+from grader.course import COURSE, REPO, SOLUTIONS  # noqa: E402
+from machine import device_name, device_slug, load_average  # noqa: E402
 import torch  # noqa: E402
 
 A = "01-tensors"
 
 
-def batch() -> dict:
-    release = read_notebook(COURSE / A / f"{A}.ipynb")
-    ref = reference_answers(read_notebook(SOLUTIONS / A / f"{A}.ipynb"))
+def _read(path: Path):
+    return nbformat.read(str(path), as_version=4)
+
+
+def _write(nb, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+
+
+def batch(size: int = 12) -> dict:
+    """`size` submissions of 01: the reference, the untouched release, then wrong answers that show on a CPU."""
+    release = _read(COURSE / A / f"{A}.ipynb")
+    ref = reference_answers(_read(SOLUTIONS / A / f"{A}.ipynb"))
     subs = {"reference": fill_answers(release, ref), "untouched": release}
     for w in wrong_answers(A):
-        if runnable_here(w):
+        if len(subs) < size and (not w.needs or "cpu" in w.needs):
             subs[f"wrong-{w.name}"] = fill_answers(release, {**ref, w.target: w.source})
     return subs
 
@@ -51,13 +61,14 @@ def batch() -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--submissions", type=int, default=12, help="batch size (default 12)")
     parser.add_argument("--out", help="result JSON (default: benchmarks/results/autograde/<machine>.json)")
     args = parser.parse_args()
     cpu = torch.device("cpu")
     out = Path(args.out or REPO / "benchmarks" / "results" / "autograde" / f"{device_slug(cpu)}.json")
-    load_before = os.getloadavg()[0]
+    load_before = load_average()
     os.environ["PATH"] = venv_path()
-    subs = batch()
+    subs = batch(args.submissions)
     print(f"{len(subs)} submissions of {A}; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -71,7 +82,7 @@ def main() -> None:
         plain_root = make_course_root(tmp / "plain", A)
         nbgrader(plain_root, "generate_assignment", A, "--force")
         for s, nb in subs.items():
-            write_notebook(nb, plain_root / "submitted" / s / A / f"{A}.ipynb")
+            _write(nb, plain_root / "submitted" / s / A / f"{A}.ipynb")
         t = time.monotonic()
         nbgrader(plain_root, "autograde", A, "--force")
         plain = time.monotonic() - t
@@ -81,28 +92,34 @@ def main() -> None:
         root.mkdir()
         (root / "nbgrader_config.py").write_text((REPO / "nbgrader_config.py").read_text())
         for s, nb in subs.items():
-            write_notebook(nb, root / "submitted" / s / A / f"{A}.ipynb")
-        autograde(A, Options(workers=args.workers, root=root, progress=False, students=["reference"]))
+            _write(nb, root / "submitted" / s / A / f"{A}.ipynb")
+        options = GraderOptions.load(root, workers=args.workers)
+        autograde(A, options, root=root, progress=False, students=["reference"])   # the template, cached
         t = time.monotonic()
-        summary = autograde(A, Options(workers=args.workers, root=root, progress=False))
+        summary = autograde(A, options, root=root, progress=False)
         ours = time.monotonic() - t
+    timing = summary["timing"]
+    fixed = timing["before_first_job_s"] + timing["after_last_result_s"]
     our_scores = {s: r["score"] for s, r in summary["students"].items()}
     same = our_scores == plain_scores
     print(f"bare nbclient, serial:          {bare:7.1f} s")
     print(f"plain nbgrader autograde:       {plain:7.1f} s")
     print(f"grader --workers {args.workers}:             {ours:7.1f} s")
     print(f"speed-up over plain nbgrader:   {plain / ours:7.2f}x")
+    print(f"grader's fixed cost per batch:  {fixed:7.1f} s (before the first job {timing['before_first_job_s']} s, "
+          f"after the last result {timing['after_last_result_s']} s; grading {timing['grading_s']} s)")
     print(f"overhead over bare, per worker: {ours * args.workers / bare:7.2f}x of the serial bare time")
     print(f"same scores: {same}")
     result = {"machine": device_name(cpu), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec="seconds"), "assignment": A, "submissions": len(subs), "profile": os.environ["COURSE_PROFILE"],
         "workers": args.workers, "seconds": {"bare_nbclient_serial": round(bare, 1),
-                                             "plain_nbgrader_serial": round(plain, 1), "grader": round(ours, 1)},
+                                             "plain_nbgrader_serial": round(plain, 1), "grader": round(ours, 1),
+                                             "grader_fixed_cost": round(fixed, 2), "grader_timing": timing},
         "speedup_over_plain_nbgrader": round(plain / ours, 2),
         "grader_work_over_bare": round(ours * args.workers / bare, 2), "same_scores": same,
-        "load_average_1min": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
+        "load_average_1min": {"start": round(load_before, 2), "end": round(load_average(), 2)},
         "command": f"COURSE_PROFILE={os.environ['COURSE_PROFILE']} python benchmarks/autograde_bench.py "
-                   f"--workers {args.workers}"}
+                   f"--workers {args.workers} --submissions {args.submissions}"}
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {out}")

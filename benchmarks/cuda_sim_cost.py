@@ -25,7 +25,7 @@ from nbclient import NotebookClient
 
 from machine import device_name, device_slug, is_quiet
 from grader.course import REPO, SOLUTIONS, assignments, notebook_name
-from grader.nbgrader_run import venv_path
+from grader.authoring.nbgrader_run import venv_path
 
 
 def run_once(assignment: str, device: str) -> float:

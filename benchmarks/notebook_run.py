@@ -27,7 +27,7 @@ from nbclient.exceptions import CellExecutionError
 from machine import device_name, device_slug
 from grader.course import REPO, SOLUTIONS, notebook_name
 from grader.device import pick_device
-from grader.nbgrader_run import venv_path
+from grader.authoring.nbgrader_run import venv_path
 
 REPORTED = re.compile(r"epoch|loss|accura|images", re.IGNORECASE)
 

@@ -1,7 +1,9 @@
 """Support code for the PyTorch course.
 
-Notebooks import the small helpers below in their setup cell and test cells; the autograding
-pipeline lives in the submodules (`release`, `submissions`, `gradebook`, `autograde`).
+Notebooks import the small helpers below in their setup cell and test cells. The package's top level is what runs
+inside students' notebooks (`checks`, `device`, `profile`, `seeding`, `notebook`, `data`, `autograd_graph`,
+`cuda_sim`) plus shared facts (`course`, `cells`); the authoring tools live in `grader.authoring`, the grading
+pipeline in `grader.autograde`.
 
 The helpers are loaded on first use (PEP 562), so that `import grader` alone does not import torch: the
 grading sandbox's first stage, the release tools and `python -m grader` start in milliseconds, not the
@@ -12,9 +14,13 @@ from __future__ import annotations
 import importlib
 import sys
 
+# The check helpers of grader.checks, the one list: `grader` exports them, the grading kernel records every call
+# to them, and the static scan treats rebinding them as tampering. A new helper is defined in grader.checks and
+# named here; nothing else needs to change.
+CHECK_HELPERS = ("check", "check_equal", "check_close", "check_tensor", "check_raises")
+
 _HOME = {
-    "CheckFailed": "grader.checks", "check": "grader.checks", "check_close": "grader.checks",
-    "check_equal": "grader.checks", "check_raises": "grader.checks", "check_tensor": "grader.checks",
+    "CheckFailed": "grader.checks", **{name: "grader.checks" for name in CHECK_HELPERS},
     "pick_device": "grader.device", "by_profile": "grader.profile", "profile": "grader.profile",
     "seed_everything": "grader.seeding", "setup_notebook": "grader.notebook", "show_error": "grader.notebook",
     "draw_graph": "grader.autograd_graph",

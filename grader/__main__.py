@@ -9,14 +9,14 @@ from grader.course import COURSE, assignments
 
 
 def _release(args) -> int:
-    from grader.release import build_release
+    from grader.authoring.release import build_release
     for name in args.assignments or assignments():
         print(f"released {build_release(name, COURSE).relative_to(COURSE.parent)}")
     return 0
 
 
 def _check_release(args) -> int:
-    from grader.release import release_differences
+    from grader.authoring.release import release_differences
     problems = {name: release_differences(name) for name in args.assignments or assignments()}
     for name, diffs in problems.items():
         for diff in diffs:
@@ -29,7 +29,7 @@ def _check_release(args) -> int:
 
 
 def _refresh(args) -> int:
-    from grader.outputs import refresh
+    from grader.authoring.outputs import refresh
     for path in args.notebooks:
         refresh(Path(path))
         print(f"refreshed outputs of {path}")
@@ -37,20 +37,19 @@ def _refresh(args) -> int:
 
 
 def _autograde(args) -> int:
-    from grader.autograde import Options, autograde
+    from grader.autograde import autograde
+    from grader.autograde.options import from_arguments
     from grader.autograde.reports import table
-    opts = Options(workers=args.workers, cell_timeout=args.timeout, submission_timeout=args.submission_timeout,
-                   memory_mb=args.memory, output_bytes=args.max_output, scheduler=args.scheduler,
-                   root=Path(args.root), submissions=Path(args.submissions) if args.submissions else None,
-                   json_path=Path(args.json) if args.json else None, use_cache=not args.no_cache,
-                   students=args.student or None, confine=not args.no_confine, device=args.device)
-    if args.device == "cuda":
+    options = from_arguments(args, Path(args.root))
+    if options.device == "cuda":
         import torch
         if not torch.cuda.is_available():
             print("--device cuda needs a GPU, and PyTorch sees none here. Grade device placement without one with "
                   "--device cuda-sim (a simulated GPU that computes on the CPU).", file=sys.stderr)
             return 2
-    summary = autograde(args.assignment, opts)
+    summary = autograde(args.assignment, options, root=Path(args.root),
+                        submissions=Path(args.submissions) if args.submissions else None,
+                        students=args.student or None, json_path=Path(args.json) if args.json else None)
     print(table(summary))
     return 0
 
@@ -63,6 +62,7 @@ def _feedback(args) -> int:
 
 
 def main(argv=None) -> int:
+    from grader.autograde.options import add_arguments
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     rel = sub.add_parser("release", help="regenerate course/ from solutions/ with nbgrader generate_assignment")
@@ -77,24 +77,10 @@ def main(argv=None) -> int:
     ag = sub.add_parser("autograde", help="grade submitted/*/ASSIGNMENT in parallel, sandboxed, into the gradebook")
     ag.add_argument("assignment")
     ag.add_argument("--submissions", help="folder of <student>/<assignment>/ (default: ROOT/submitted)")
-    ag.add_argument("--workers", type=int, default=0, help="worker processes (default: the number of cores)")
-    ag.add_argument("--timeout", type=int, default=120, help="seconds per cell (default 120)")
-    ag.add_argument("--submission-timeout", type=int, default=600, help="seconds per notebook (default 600)")
-    ag.add_argument("--memory", type=int, default=12288,
-                    help="MB of address space per kernel (default 12288: torch's CUDA build maps several GB "
-                         "of address space it never touches, so 4 GB is too little even on a CPU)")
-    ag.add_argument("--max-output", type=int, default=2_000_000, help="bytes of output per notebook")
-    ag.add_argument("--json", help="write the results as JSON to this file")
-    ag.add_argument("--scheduler", help="Dask scheduler address: run the jobs on that cluster")
     ag.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    ag.add_argument("--json", help="write the results as JSON to this file")
     ag.add_argument("--root", default=str(COURSE.parent), help="the nbgrader course root (default: this repo)")
-    ag.add_argument("--no-cache", action="store_true", help="rebuild the assignment template and reference run")
-    ag.add_argument("--device", choices=("cpu", "cuda", "cuda-sim"),
-                    help="COURSE_DEVICE for the kernels (default: COURSE_DEVICE of this shell, else CUDA when "
-                         "available); cuda-sim grades device placement on a machine without a GPU")
-    ag.add_argument("--no-confine", action="store_true",
-                    help="run kernels without the mount-namespace sandbox even as root (limits and tamper checks "
-                         "stay; what a grader that is not root always gets)")
+    add_arguments(ag)
     ag.set_defaults(run=_autograde)
     fb = sub.add_parser("feedback", help="HTML feedback per student, without the hidden tests")
     fb.add_argument("assignment")

@@ -318,6 +318,21 @@ def load_standin(train: bool, transform=None, which: str | None = None) -> Stand
     return StandInCIFAR10(folder, train=train, transform=transform)
 
 
+def ensure_standin(which: str | None = None) -> Path:
+    """The stand-in folder of profile `which` (default: the active profile), generated when missing and its files
+    checked against the manifest without loading them: what the grader makes sure of before kernels that cannot
+    write start (a damaged folder stops the batch here, instead of failing every student's notebook)."""
+    which = which or profile()
+    folder = standin_folder(which)
+    if not folder.exists():
+        generate_standin(folder, *STANDIN_SIZES[which])
+    bad = _bad_files(folder, list(_read_manifest(folder)["md5"].items()))
+    if bad:
+        raise DataError(_corrupt_message(folder, bad, "the stand-in", "Delete that folder and run again: the "
+                                                                      "stand-in is generated anew in a few seconds."))
+    return folder
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The real set
 # ---------------------------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """The course's autograder, on top of nbgrader: `python -m grader autograde|feedback ASSIGNMENT`.
 
-See the README's grader section for the design (parallel jobs, limits, tamper resistance, hidden feedback).
-The grading kernel imports `grader.autograde.sandbox` and `.record`, so this package imports nothing eagerly.
+One step a module, in the order a batch runs them: options, intake, prepare, pool, job (execute, isolation,
+sandbox, record, scan), verdict, gradebook, reports; `run` orders them, `feedback` is run later. docs/grader.md
+gives the design. The grading kernel imports `grader.autograde.sandbox` and `.record`, so this package imports
+nothing eagerly.
 """
 import warnings
 
@@ -11,10 +13,13 @@ warnings.filterwarnings("ignore", message=r"Object of type <\w+> not in session"
 
 
 def __getattr__(name):
-    if name in ("Options", "autograde"):
-        from grader.autograde import run
-        return getattr(run, name)
+    if name == "autograde":
+        from grader.autograde.run import autograde
+        return autograde
+    if name == "GraderOptions":
+        from grader.autograde.options import GraderOptions
+        return GraderOptions
     raise AttributeError(name)
 
 
-__all__ = ["Options", "autograde"]
+__all__ = ["GraderOptions", "autograde"]

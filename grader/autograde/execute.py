@@ -1,12 +1,12 @@
 """nbgrader's `Execute` preprocessor, hardened: a sandboxed kernel, hard time and output limits, no cascade.
 
-- The kernel is `grader.autograde.sandbox` (limits, recorder, privilege drop), started by `GuardedKernelManager`.
-- A cell that runs past its time (or past what is left of the submission's time) kills the kernel instead of
-  interrupting it (a student can ignore SIGINT); a kernel that dies (os._exit, segfault, memory or CPU limit,
-  output flood) does not abort the notebook: the cells after it are marked "not run" and the cells before it
-  keep their outputs, so the submission keeps the points it earned before.
+- The kernel is `grader.autograde.sandbox` (limits, recorder, confinement), started by `GuardedKernelManager`.
+- A cell that runs past its time (or past what is left of the submission's time, through nbclient's public
+  `timeout_func`) kills the kernel instead of interrupting it (a student can ignore SIGINT); a kernel that dies
+  (os._exit, segfault, memory or CPU limit, output flood) does not abort the notebook: the cells after it are
+  marked "not run" and the cells before it keep their outputs, so the submission keeps the points it earned.
 - Output beyond a size limit is dropped and kills the kernel.
-What happened is written to `RUN_LOG` (one grading at a time per process).
+What happened is kept on the preprocessor (`run_log`) and written as JSON to `log_path` for the job to read.
 """
 from __future__ import annotations
 
@@ -20,19 +20,11 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
-from traitlets import Float, Integer
+from traitlets import Bool, Dict, Unicode
 
 from nbgrader.preprocessors import Execute
 
 from grader.autograde.sandbox import EXIT_OUTPUT
-
-RUN_LOG: dict = {}
-
-
-def reset_log() -> dict:
-    RUN_LOG.clear()
-    RUN_LOG.update(events=[], stop=None, exit=None, cells_run=0, output_bytes=0)
-    return RUN_LOG
 
 
 class GuardedKernelManager(AsyncKernelManager):
@@ -53,22 +45,42 @@ def _error(ename: str, evalue: str) -> NotebookNode:
     return NotebookNode(output_type="error", ename=ename, evalue=evalue, traceback=[f"{ename}: {evalue}"])
 
 
-class GuardedExecute(Execute):
-    """See the module docstring."""
+def _death(code: int | None, max_output_bytes: int) -> tuple[str, str]:
+    """(reason, detail) for a kernel that ended with exit status `code`."""
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(code)
+        why = {"SIGSEGV": "segfault", "SIGBUS": "segfault", "SIGXCPU": "cpu-limit"}.get(name, "kernel-died")
+        return why, f"the kernel died ({name}" + (": killed from outside, e.g. by the system's out-of-memory killer)"
+                                                  if name == "SIGKILL" else ")")
+    if code == EXIT_OUTPUT:
+        return "output-limit", f"the notebook printed more than {max_output_bytes} bytes"
+    return "kernel-died", f"the kernel exited (exit code {code})"
 
-    submission_timeout = Float(0, help="seconds for the whole notebook (0: no limit)").tag(config=True)
-    max_output_bytes = Integer(2_000_000, help="output a notebook may produce, all cells together").tag(config=True)
+
+class GuardedExecute(Execute):
+    """See the module docstring. The limits are the grader's options (`GraderOptions`), handed over by the job."""
+
+    limits = Dict(help="submission_timeout and max_output_bytes of the grader's options").tag(config=True)
+    log_path = Unicode("", help="file the run log (JSON) is written to when the notebook is done").tag(config=True)
+    interrupt_on_timeout = Bool(False, help="never: a timed-out kernel is killed").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", GuardedKernelManager)
         kwargs.setdefault("shutdown_kernel", "immediate")   # every record is on disk already; no 5 s grace wait
         super().__init__(*args, **kwargs)
+        self.run_log = {"events": [], "stop": None, "exit": None, "cells_run": 0, "output_bytes": 0}
         self._deadline = None
+        self._timeout_kind, self._last_timeout = "cell", None
+        self.timeout_func = self._time_left
+
+    @property
+    def max_output_bytes(self) -> int:
+        return int(self.limits.get("max_output_bytes", 0)) or sys.maxsize
 
     # ---------------------------------------------------------------------------------------------- helpers
     def _kill_kernel(self, why: str, detail: str) -> None:
-        if RUN_LOG.get("stop") is None:
-            RUN_LOG["stop"] = {"reason": why, "detail": detail, "cell": RUN_LOG.get("current")}
+        if self.run_log["stop"] is None:
+            self.run_log["stop"] = {"reason": why, "detail": detail, "cell": self.run_log.get("current")}
         proc = getattr(getattr(self.km, "provisioner", None), "process", None)
         if proc is not None and proc.poll() is None:
             try:
@@ -90,37 +102,34 @@ class GuardedExecute(Execute):
             time.sleep(0.05)
         return None
 
-    # ----------------------------------------------------------------------------------------- nbclient hooks
-    def preprocess(self, nb, resources=None, km=None):
-        if RUN_LOG.get("events") is None:
-            reset_log()
-        self._deadline = time.monotonic() + self.submission_timeout if self.submission_timeout else None
-        return super().preprocess(nb, resources, km)
-
-    def _get_timeout(self, cell):
-        timeout = super()._get_timeout(cell)
+    def _time_left(self, cell) -> int | None:
+        """nbclient's `timeout_func`: the cell's limit, or what is left of the submission's when that is less."""
+        timeout, self._timeout_kind = self.timeout, "cell"
         if self._deadline is not None:
             left = max(1, int(self._deadline - time.monotonic()))
             if timeout is None or left < timeout:
-                RUN_LOG["timeout_kind"] = "submission"
-                return left
-        RUN_LOG["timeout_kind"] = "cell"
+                timeout, self._timeout_kind = left, "submission"
+        self._last_timeout = timeout
         return timeout
 
-    async def _async_handle_timeout(self, timeout, cell=None):
-        kind = RUN_LOG.get("timeout_kind", "cell")
-        self._kill_kernel("timeout", f"{'the submission' if kind == 'submission' else 'a cell'} ran past "
-                                     f"its time limit ({timeout} s)")
-        # raising (rather than returning an error reply) skips nbclient's wait for the dead kernel's output
-        raise CellTimeoutError(f"{kind} timeout ({timeout} s)")
+    # ----------------------------------------------------------------------------------------- nbclient hooks
+    def preprocess(self, nb, resources=None, km=None):
+        limit = float(self.limits.get("submission_timeout", 0))
+        self._deadline = time.monotonic() + limit if limit else None
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            if self.log_path:
+                with open(self.log_path, "w") as fh:
+                    json.dump(self.run_log, fh)
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
         size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values()) \
             + sum(len(line) for line in content.get("traceback", []))
-        RUN_LOG["output_bytes"] = RUN_LOG.get("output_bytes", 0) + size
-        if RUN_LOG["output_bytes"] > self.max_output_bytes:
-            if RUN_LOG.get("stop") is None:
+        self.run_log["output_bytes"] += size
+        if self.run_log["output_bytes"] > self.max_output_bytes:
+            if self.run_log["stop"] is None:
                 self._kill_kernel("output-limit", f"the notebook printed more than {self.max_output_bytes} bytes")
                 outs.append(_error("OutputLimit", f"output beyond {self.max_output_bytes} bytes was dropped and "
                                                   f"the kernel stopped"))
@@ -130,37 +139,34 @@ class GuardedExecute(Execute):
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if cell.cell_type != "code" or not cell.source.strip():
             return cell
-        if RUN_LOG.get("stop") is not None:
-            cell.outputs = [_error("NotRun", f"not run: {RUN_LOG['stop']['detail']}")]
+        log = self.run_log
+        if log["stop"] is not None:
+            cell.outputs = [_error("NotRun", f"not run: {log['stop']['detail']}")]
             return cell
-        RUN_LOG["current"] = cell_index
+        log["current"] = cell_index
         try:
             result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        except (DeadKernelError, CellTimeoutError, ConnectionError, RuntimeError) as err:
+        except CellTimeoutError as err:
+            self._kill_kernel("timeout", f"{'the submission' if self._timeout_kind == 'submission' else 'a cell'} "
+                                         f"ran past its time limit ({self._last_timeout} s)")
+            return self._stopped(cell, cell_index, err)
+        except (DeadKernelError, ConnectionError, RuntimeError) as err:
             if isinstance(err, RuntimeError) and self._exit_code() is None:
                 raise                       # not a dead kernel: a real error of the grader
-            if RUN_LOG.get("stop") is None:
-                code = self._exit_code()
-                RUN_LOG["exit"] = code
-                if code is not None and code < 0:
-                    name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(code)
-                    why = {"SIGSEGV": "segfault", "SIGBUS": "segfault", "SIGXCPU": "cpu-limit"}.get(name, "kernel-died")
-                    detail = f"the kernel died ({name}" + (": killed from outside, e.g. by the system's out-of-memory"
-                                                           " killer)" if name == "SIGKILL" else ")")
-                elif code == EXIT_OUTPUT:
-                    why, detail = "output-limit", f"the notebook printed more than {self.max_output_bytes} bytes"
-                else:
-                    why, detail = "kernel-died", f"the kernel exited (exit code {code})"
-                RUN_LOG["stop"] = {"reason": why, "detail": detail, "cell": cell_index}
-            outs = list(cell.get("outputs", []))
-            outs.append(_error("KernelStopped", RUN_LOG["stop"]["detail"]))
-            cell.outputs = outs
-            RUN_LOG["events"].append({"cell": cell_index, "error": type(err).__name__})
-            return cell
-        RUN_LOG["cells_run"] += 1
-        if self._deadline is not None and time.monotonic() > self._deadline and RUN_LOG.get("stop") is None:
+            if log["stop"] is None:
+                log["exit"] = self._exit_code()
+                why, detail = _death(log["exit"], self.max_output_bytes)
+                log["stop"] = {"reason": why, "detail": detail, "cell": cell_index}
+            return self._stopped(cell, cell_index, err)
+        log["cells_run"] += 1
+        if self._deadline is not None and time.monotonic() > self._deadline and log["stop"] is None:
             self._kill_kernel("timeout", "the submission ran past its time limit")
         return result
+
+    def _stopped(self, cell, cell_index: int, err: Exception):
+        cell.outputs = [*cell.get("outputs", []), _error("KernelStopped", self.run_log["stop"]["detail"])]
+        self.run_log["events"].append({"cell": cell_index, "error": type(err).__name__})
+        return cell
 
     # nbclient binds the synchronous `execute_cell` to its own coroutine at class creation; rebind it to ours
     # (nbconvert's ExecutePreprocessor.preprocess_cell calls `execute_cell`, not `async_execute_cell`)

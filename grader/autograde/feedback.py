@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 
+from grader.cells import is_test
 from grader.course import notebook_name
 
 NOTICE = "# (hidden tests: not shown)"
@@ -22,8 +23,7 @@ def strip_hidden(nb) -> NotebookNode:
     from nbgrader.preprocessors import ClearHiddenTests
     nb, _ = ClearHiddenTests().preprocess(nb, {})
     for cell in nb.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+        if cell.cell_type != "code" or not is_test(cell):
             continue
         if "BEGIN HIDDEN TESTS" in cell.source:   # belt and braces
             cell.source = cell.source.split("### BEGIN HIDDEN TESTS")[0] + NOTICE

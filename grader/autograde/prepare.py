@@ -1,5 +1,6 @@
 """What every job of a batch needs, made once: the assignment's gradebook (from `nbgrader generate_assignment`
-in a throwaway root), its non-notebook files, the graded cells' metadata, and the reference submission."""
+in a throwaway root), its non-notebook files, the graded cells' metadata and the reference submission (cached
+per content of the solutions and of the whole grader package), the data the kernels read, and the job specs."""
 from __future__ import annotations
 
 import hashlib
@@ -10,15 +11,11 @@ from pathlib import Path
 
 import nbformat
 
+from grader.authoring.nbgrader_run import make_course_root, nbgrader
+from grader.cells import fill_answers, grade_id, is_answer, is_grade, is_locked, points, reference_answers
 from grader.course import CONFIG, SOLUTIONS, notebook_name
-from grader.nbgrader_run import make_course_root, nbgrader
-from grader.submissions import fill_answers, reference_answers
 
-CACHE_VERSION = "1"
-
-
-def _nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+CACHE_VERSION = "2"
 
 
 def cache_dir() -> Path:
@@ -53,22 +50,18 @@ def build_template(assignment: str, solutions: Path = SOLUTIONS) -> dict:
               if p.is_file() and p.suffix != ".ipynb" and ".ipynb_checkpoints" not in p.parts
               and "__pycache__" not in p.parts}
     cells, order = {}, []
-    release_by_id = {_nbgrader_meta(c).get("grade_id"): c for c in release.cells if _nbgrader_meta(c).get("grade_id")}
+    release_by_id = {grade_id(c): c for c in release.cells if grade_id(c)}
     for cell in solution_nb.cells:
-        meta = _nbgrader_meta(cell)
-        gid = meta.get("grade_id")
-        if not gid or not (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+        gid = grade_id(cell)
+        if not gid or not (is_grade(cell) or is_answer(cell) or is_locked(cell)):
             continue
         order.append(gid)
-        cells[gid] = {"grade": bool(meta.get("grade")), "solution": bool(meta.get("solution")),
-                      "locked": bool(meta.get("locked")), "points": float(meta.get("points", 0) or 0),
-                      "source": release_by_id[gid].source if gid in release_by_id else cell.source,
-                      "full_source": cell.source}
+        cells[gid] = {"grade": is_grade(cell), "solution": is_answer(cell), "locked": is_locked(cell),
+                      "points": points(cell), "source": release_by_id[gid].source if gid in release_by_id
+                      else cell.source}
     reference = fill_answers(release, reference_answers(solution_nb))
-    meta = {"cells": cells, "order": order, "release_sources": sorted({c.source.strip() for c in release.cells}),
-            "notebook": name}
-    return {"gradebook": gradebook, "source": source, "meta": meta, "reference": nbformat.writes(reference),
-            "release": nbformat.writes(release)}
+    meta = {"cells": cells, "order": order, "release_sources": sorted({c.source.strip() for c in release.cells})}
+    return {"gradebook": gradebook, "source": source, "meta": meta, "reference": nbformat.writes(reference)}
 
 
 def _reference_file(folder: Path, device: str) -> Path:
@@ -78,7 +71,8 @@ def _reference_file(folder: Path, device: str) -> Path:
 
 def load_template(assignment: str, solutions: Path = SOLUTIONS, use_cache: bool = True,
                   device: str = "") -> tuple[dict, dict | None]:
-    """The template, and the cached reference grading on `device` (None when it must be graded again)."""
+    """The template, and the cached reference run on `device`: {"facts": what submissions are compared with,
+    "row": the reference's own scores}, or None when it must be graded again."""
     folder = cache_dir() / f"{assignment}-{solutions_key(assignment, solutions)}"
     if use_cache and (folder / "template.json").is_file():
         data = json.loads((folder / "template.json").read_text())
@@ -97,6 +91,24 @@ def load_template(assignment: str, solutions: Path = SOLUTIONS, use_cache: bool 
 
 
 def save_reference(assignment: str, reference: dict, solutions: Path = SOLUTIONS, device: str = "") -> None:
+    """Keep `reference` ({"facts", "row"}) for the next batch of the same solutions, grader and device."""
     folder = cache_dir() / f"{assignment}-{solutions_key(assignment, solutions)}"
     if folder.is_dir():
         _reference_file(folder, device).write_text(json.dumps(reference))
+
+
+def prepare_data() -> None:
+    """Make the CIFAR-10 stand-in of the active profile before grading.
+
+    Kernels run on a read-only file system, so data a notebook would generate on first use must exist already.
+    Generating takes seconds once; later calls only check that the files are there."""
+    from grader.data import ensure_standin
+    ensure_standin()
+
+
+def job_spec(assignment: str, student: str, files, template: dict, options: dict, threads: int, hide: list[str],
+             config: Path, env: dict) -> dict:
+    """Everything one job needs, as plain data (it may travel to a Dask worker on another machine)."""
+    return {"assignment": assignment, "student": student, "notebook": notebook_name(assignment), "files": files,
+            "template": {k: template[k] for k in ("gradebook", "source", "meta")}, "config": str(config),
+            "hide": hide, "options": options, "threads": threads, "env": env}

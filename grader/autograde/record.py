@@ -7,9 +7,9 @@ student sees the usual messages). Each record also names its caller (the code's 
 line) and lists the watched attributes of torch, numpy, math, builtins, sys, IPython and the grader that are no
 longer the objects they were when the kernel started.
 
-Clean side (`load_records`, `judge`): the grader loads the records with `torch.load(weights_only=True)` (no
-pickled objects) and recomputes every comparison with its own, untouched torch and `grader.checks`. The verdict
-never comes from the student's kernel.
+Clean side (`load_records`): the grader loads the records with `torch.load(weights_only=True)` (no pickled
+objects); `grader.autograde.verdict` recomputes every comparison with its own, untouched torch and
+`grader.checks`. The verdict never comes from the student's kernel.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ import grader.checks as checks
 from grader.device import simulate_if_asked
 
 ENV_DIR = "GRADER_RECORD_DIR"
-KINDS = ("check", "check_equal", "check_close", "check_tensor", "check_raises")
 MAX_RECORD_BYTES = 64 * 2**20
 
 
@@ -186,7 +185,7 @@ def install(shell=None) -> None:
         extra["shell"] = shell
         extra["shell.__class__"] = type(shell)
     snap = [s for s in snapshot(extra) if s[2] not in _MUTABLE.get(s[0], ())]
-    originals = {name: getattr(checks, name) for name in KINDS}
+    originals = {name: getattr(checks, name) for name in grader.CHECK_HELPERS}
     save, getframe, sha, replace = torch.save, sys._getframe, source_sha, os.replace
     getlines, gettrace = linecache.getlines, sys.gettrace
     excepthook = sys.excepthook
@@ -263,52 +262,3 @@ def load_records(folder: Path, max_total: int = 256 * 2**20) -> tuple[list[dict]
     if seqs != list(range(len(seqs))):
         problems.append("record sequence has gaps or duplicates (forged records?)")
     return records, problems
-
-
-def _device_of(plain):
-    return plain.get("device") if isinstance(plain, dict) and "__tensor__" in plain else None
-
-
-def judge(record: dict) -> tuple[bool, str]:
-    """Recompute one recorded check with the clean process's torch and `grader.checks`: (passed, message)."""
-    kind, payload = record.get("kind"), record.get("args", {})
-    if kind == "check_raises":
-        outcome = payload.get("outcome", {})
-        return bool(outcome.get("ok")) is True, str(outcome.get("message", ""))
-    if kind not in KINDS:
-        return False, f"unknown check {kind!r}"
-    args = [from_plain(a) for a in payload.get("args", [])]
-    kwargs = {k: from_plain(v) for k, v in payload.get("kwargs", {}).items()}
-    fn = getattr(checks, kind)
-    try:
-        if kind == "check":
-            cond = args[0] if args else kwargs.pop("condition", False)
-            if isinstance(cond, torch.Tensor) and cond.numel() == 1:
-                cond = bool(cond.item())
-            if type(cond) is not bool:   # noqa: E721  (a bool subclass could lie)
-                cond = False if isinstance(cond, Unplain) else bool(cond) if type(cond) in (int, float) else False
-            fn(cond, *args[1:], **kwargs)
-        elif kind in ("check_close", "check_tensor"):
-            # devices are compared as recorded (the clean process holds everything on the CPU)
-            raw = payload.get("args", [])
-            actual_dev = _device_of(raw[0]) if raw else None
-            if kind == "check_close":
-                expected_dev = _device_of(raw[1]) if len(raw) > 1 else _device_of(payload["kwargs"].get("expected"))
-                if kwargs.get("check_device", True) and actual_dev and expected_dev and actual_dev != expected_dev:
-                    return False, (f"{kwargs.get('what', 'result')}: device {actual_dev}, expected {expected_dev}. "
-                                   f"{kwargs.get('hint', '')}").strip()
-                kwargs["check_device"] = False
-            else:
-                want = kwargs.pop("device", None)
-                if want is not None and actual_dev is not None and not checks._same_device(torch.device(actual_dev),
-                                                                                           want):
-                    return False, (f"{kwargs.get('what', 'result')}: device {actual_dev}, expected {want}. "
-                                   f"{kwargs.get('hint', '')}").strip()
-            fn(*args, **kwargs)
-        else:
-            fn(*args, **kwargs)
-    except checks.CheckFailed as err:
-        return False, str(err)
-    except Exception as err:  # malformed operands fail the check
-        return False, f"{type(err).__name__}: {err}"
-    return True, ""

@@ -160,8 +160,8 @@ def stage2(cfg: dict, argv: list[str]) -> None:
     # the channel is loopback-only and every message is signed with the job's key
     app.initialize([*argv, "--IPKernelApp.log_level=ERROR"])
     record.install(app.shell)
-    if cfg.get("output_bytes"):
-        cap_output(cfg["output_bytes"])
+    if cfg.get("max_output_bytes"):
+        cap_output(cfg["max_output_bytes"])
     app.start()
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import ast
 import hashlib
 
+from grader import CHECK_HELPERS
+from grader.cells import grade_id
+
 WATCHED_MODULES = {"torch", "np", "numpy", "math", "builtins", "grader", "checks", "sys", "os", "F", "nn",
                    "IPython", "__builtins__", "linecache", "inspect", "gc", "importlib"}
 BARE_CALLS = {"setattr", "delattr", "__import__", "get_ipython", "globals", "exec", "eval", "compile", "vars",
               "breakpoint"}
 METHOD_CALLS = {"settrace", "setprofile", "_getframe", "__setattr__", "__delattr__", "__setitem__"}
+PROTECTED = {*CHECK_HELPERS, "CheckFailed", "torch", "np"}      # names a cell may not rebind
 # Killing the kernel (os._exit, signals, ctypes) is not tampering: the run-time limits handle it.
 FORBIDDEN_NAMES = {"gc", "inspect", "builtins", "__builtins__", "linecache", "importlib", "GRADER_RECORD_DIR",
                    "GRADER_SANDBOX", "get_ipython", "settrace", "excepthook", "showtraceback"}
@@ -36,12 +40,9 @@ def tampering(source: str) -> list[str]:
             for sub in ast.walk(target):
                 if isinstance(sub, ast.Attribute) and _root_name(sub) in WATCHED_MODULES:
                     found.append(f"assigns {ast.unparse(sub)} (line {node.lineno})")
-                if isinstance(sub, ast.Name) and sub.id in ("check", "check_close", "check_equal", "check_tensor",
-                                                            "check_raises", "CheckFailed", "torch", "np") \
-                        and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                if isinstance(sub, ast.Name) and sub.id in PROTECTED and isinstance(sub.ctx, (ast.Store, ast.Del)):
                     found.append(f"rebinds {sub.id} (line {node.lineno})")
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in (
-                "check", "check_close", "check_equal", "check_tensor", "check_raises", "CheckFailed"):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in (*CHECK_HELPERS, "CheckFailed"):
             found.append(f"redefines {node.name} (line {node.lineno})")
         if isinstance(node, ast.Call):
             fn = node.func
@@ -71,7 +72,7 @@ def structure(cells, source_cells: dict[str, dict], order: list[str]) -> list[tu
     `source_cells`: {grade_id: {"source": ..., "locked": bool}}; `order`: the grade_ids in the assignment's order.
     """
     reasons = []
-    ids = [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells]
+    ids = [grade_id(c) for c in cells]
     present = [i for i in ids if i in source_cells]
     seen = set()
     dups = sorted({i for i in present if i in seen or seen.add(i)})

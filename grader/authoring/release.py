@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from grader.course import COURSE, SOLUTIONS
-from grader.nbgrader_run import make_course_root, nbgrader
+from grader.authoring.nbgrader_run import make_course_root, nbgrader
 
 
 def build_release(assignment: str, dest: Path, solutions: Path = SOLUTIONS) -> Path:

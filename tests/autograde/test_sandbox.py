@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from grader.autograde.execute import GuardedKernelManager
-from grader.autograde.job import can_confine, kernel_needs
+from grader.authoring.nbgrader_run import venv_path
+from grader.autograde.isolation import can_confine, kernel_needs
 from grader.autograde.sandbox import kept_under_covered
-from grader.nbgrader_run import venv_path
 
 
 def test_kept_folders_are_those_under_tmp_outermost_first(tmp_path):

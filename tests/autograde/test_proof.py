@@ -11,16 +11,17 @@ the failure from a grader that trusts the kernel:
 """
 import shutil
 
-from grader.gradebook import cell_scores, total
-from grader.nbgrader_run import make_course_root, nbgrader
-from test_autograde_hostile import A, FULL, MONKEYPATCH, ONE_HOT, batch
+from answers import total
+from grader.authoring.nbgrader_run import make_course_root, nbgrader
+from grader.autograde.gradebook import cell_scores
+from hostile import A, FULL, MONKEYPATCH, ONE_HOT
 
 DESERVED = FULL - ONE_HOT
 NOT_FOOLING = {"one_hot.showtraceback_patch"}
 
 
-def test_plain_nbgrader_is_fooled_and_the_grader_is_not(tmp_path):
-    root, summary = batch()
+def test_plain_nbgrader_is_fooled_and_the_grader_is_not(tmp_path, hostile_batch):
+    root, summary = hostile_batch
     plain = make_course_root(tmp_path / "plain", A)
     nbgrader(plain, "generate_assignment", A, "--force")
     for student in MONKEYPATCH:

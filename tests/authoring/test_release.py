@@ -1,11 +1,11 @@
 """`course/` is exactly nbgrader's release of `solutions/`, and it gives nothing away."""
 import json
 
+import nbformat
 import pytest
 
 from grader.course import COURSE, SOLUTIONS, assignments, notebook_name
-from grader.release import release_differences
-from grader.submissions import read_notebook
+from grader.authoring.release import release_differences
 
 ASSIGNMENTS = assignments()
 
@@ -29,7 +29,7 @@ def test_release_holds_no_solution_and_no_hidden_test(assignment):
     text = "\n".join(cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
                      for cell in json.loads(release)["cells"])
     release_lines = {ln.strip() for ln in text.splitlines()}
-    cells = read_notebook(SOLUTIONS / assignment / notebook_name(assignment)).cells
+    cells = _read(SOLUTIONS / assignment / notebook_name(assignment)).cells
     public = {ln.strip() for cell in cells for ln in _outside_markers(cell.source)}
     for cell in cells:
         secret = {ln.strip() for ln in _between_markers(cell.source)} - public
@@ -39,7 +39,7 @@ def test_release_holds_no_solution_and_no_hidden_test(assignment):
 
 def test_release_has_no_outputs():
     for assignment in ASSIGNMENTS:
-        nb = read_notebook(COURSE / assignment / notebook_name(assignment))
+        nb = _read(COURSE / assignment / notebook_name(assignment))
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), assignment
 
 
@@ -62,3 +62,7 @@ def _between_markers(source: str) -> list[str]:
 
 def _outside_markers(source: str) -> list[str]:
     return _split_markers(source)[1]
+
+
+def _read(path):
+    return nbformat.read(str(path), as_version=4)

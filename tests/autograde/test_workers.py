@@ -10,10 +10,11 @@ import shutil
 
 import pytest
 
-import autograde_faults
-from grader.autograde import Options, autograde, run
-from grader.gradebook import cell_scores, total
-from test_autograde_hostile import A, FULL, LIMITS, batch
+import faults
+from answers import total
+from grader.autograde import autograde, run
+from grader.autograde.gradebook import cell_scores
+from hostile import A, FULL, options
 
 
 def _copy_students(root, tmp_path, students: dict):
@@ -23,16 +24,16 @@ def _copy_students(root, tmp_path, students: dict):
         shutil.copytree(root / "submitted" / old, tmp_path / "submitted" / new)
 
 
-def test_lost_workers_are_replaced_and_only_the_culprit_loses(tmp_path, monkeypatch):
-    root, _ = batch()
+def test_lost_workers_are_replaced_and_only_the_culprit_loses(tmp_path, monkeypatch, hostile_batch):
+    root, _ = hostile_batch
     _copy_students(root, tmp_path, {"reference": "reference", "kills-worker-once": "reference",
                                     "kills-worker-always": "reference"})
-    monkeypatch.setattr(run, "grade_submission", autograde_faults.grade_or_kill_worker)
-    faults = tmp_path / "faults"
-    faults.mkdir()
-    summary = autograde(A, Options(**LIMITS, root=tmp_path, progress=False, env={"FAULT_DIR": str(faults)}))
+    monkeypatch.setattr(run, "grade_submission", faults.grade_or_kill_worker)
+    fault_dir = tmp_path / "faults"
+    fault_dir.mkdir()
+    summary = autograde(A, options(), root=tmp_path, progress=False, env={"FAULT_DIR": str(fault_dir)})
     got = summary["students"]
-    assert (faults / "kills-worker-once").exists(), "the fault was never triggered: the test proves nothing"
+    assert (fault_dir / "kills-worker-once").exists(), "the fault was never triggered: the test proves nothing"
     assert got["reference"]["score"] == FULL and not got["reference"]["reasons"]
     assert got["kills-worker-once"]["score"] == FULL, got["kills-worker-once"]["reasons"]
     always = got["kills-worker-always"]
@@ -44,12 +45,12 @@ def test_lost_workers_are_replaced_and_only_the_culprit_loses(tmp_path, monkeypa
 
 
 @pytest.fixture(scope="module")
-def unconfined(tmp_path_factory):
-    root, confined = batch()
+def unconfined(tmp_path_factory, hostile_batch):
+    root, confined = hostile_batch
     students = ["reference", "one_hot.allclose_patch", "to_image.os_exit"]
     where = tmp_path_factory.mktemp("unconfined")
     _copy_students(root, where, {s: s for s in students})
-    summary = autograde(A, Options(**LIMITS, root=where, progress=False, confine=False))
+    summary = autograde(A, options(confine=False), root=where, progress=False)
     return confined, summary, students
 
 

@@ -9,16 +9,16 @@ import sys
 
 import pytest
 
-from grader.nbgrader_run import venv_path
-from test_autograde_hostile import A, LIMITS, batch
+from grader.authoring.nbgrader_run import venv_path
+from hostile import A, LIMITS
 
 STUDENTS = ["reference", "to_image.os_exit"]
 
 
-def test_dask_scheduler_gives_the_same_scores(tmp_path, monkeypatch):
+def test_dask_scheduler_gives_the_same_scores(tmp_path, monkeypatch, hostile_batch):
     distributed = pytest.importorskip("distributed")
     monkeypatch.setenv("PATH", venv_path())         # the in-process worker's nbgrader finds `alembic` there
-    root, summary = batch()
+    root, summary = hostile_batch
     shutil.copy(root / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     for student in STUDENTS:
         shutil.copytree(root / "submitted" / student, tmp_path / "submitted" / student)
@@ -30,8 +30,9 @@ def test_dask_scheduler_gives_the_same_scores(tmp_path, monkeypatch):
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         done = subprocess.run(
             [sys.executable, "-m", "grader", "autograde", A, "--root", str(tmp_path), "--scheduler",
-             cluster.scheduler_address, "--timeout", str(LIMITS["cell_timeout"]), "--submission-timeout",
-             str(LIMITS["submission_timeout"]), "--max-output", str(LIMITS["output_bytes"]), "--json", str(out)],
+             cluster.scheduler_address, "--cell-timeout", str(LIMITS["cell_timeout"]), "--submission-timeout",
+             str(LIMITS["submission_timeout"]), "--max-output-bytes", str(LIMITS["max_output_bytes"]), "--json",
+             str(out)],
             env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     remote = json.loads(out.read_text())

@@ -1,6 +1,6 @@
 import nbformat
 
-from grader.outputs import KERNELSPEC, normalize
+from grader.authoring.outputs import KERNELSPEC, normalize
 
 
 def test_normalize_drops_volatile_metadata():

@@ -1,0 +1,92 @@
+"""Run jobs side by side: local worker processes, or a Dask cluster; jobs lost with a worker run again.
+
+A job is plain data in and plain data out, so it runs the same in a local process pool and on a remote Dask worker
+(`Client.get_executor()`): a remote worker needs only the course's Python packages.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable
+
+
+def _warm_up() -> None:
+    """Import what every job needs once per worker, while the parent still prepares the batch."""
+    import grader.autograde.job  # noqa: F401
+    import nbgrader.apps  # noqa: F401
+
+
+class Pool:
+    """Workers for one batch, started when the batch starts (so their imports overlap the parent's preparation)."""
+
+    def __init__(self, workers: int, scheduler: str | None = None):
+        self.workers, self.scheduler, self.client = workers, scheduler, None
+        self.executor = self._new(workers)
+
+    def _new(self, workers: int):
+        if self.scheduler:
+            from distributed import Client
+            self.client = self.client or Client(self.scheduler, set_as_default=False)
+            return self.client.get_executor(pure=False)
+        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+        for _ in range(workers):
+            pool.submit(_warm_up)
+        return pool
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        if self.client is not None:
+            self.client.close()
+
+    def _round(self, job: Callable, specs: dict, done: Callable) -> dict:
+        """Run `specs` on the current executor; return the specs lost with a broken process pool."""
+        lost, futures = {}, {}
+        for s, spec in specs.items():
+            try:
+                futures[self.executor.submit(job, spec)] = s
+            except BrokenProcessPool:       # broken before this job was even sent
+                lost[s] = spec
+        for fut in cf.as_completed(futures):
+            s = futures[fut]
+            try:
+                done(s, fut.result())
+            except BrokenProcessPool:       # a worker died; every job not finished on that pool is lost
+                lost[s] = specs[s]
+            except Exception as err:        # the batch goes on; the student still gets a row and a reason
+                done(s, lost_result(s, f"{type(err).__name__}: {err}"))
+        return lost
+
+    def _replace(self, workers: int) -> None:
+        self.executor.shutdown(wait=True)
+        self.executor = self._new(workers)
+
+    def run(self, job: Callable, specs: dict, done: Callable) -> None:
+        """Call `done(student, result)` for every spec; survive the loss of worker processes.
+
+        A worker that dies (the OOM killer, a crash in the grader's own process; student code runs in a separate
+        kernel) breaks a local process pool and fails every job not yet finished on it. Those jobs run again on a
+        fresh pool; if that pool breaks too, each remaining job runs alone in a pool of its own, twice if need be
+        (a job lost with a broken pool may never have started, so its first solo run can be its first run at all),
+        so that only a submission that kills its worker by itself, every time, gets `grader-error`."""
+        pending = self._round(job, specs, done)
+        if pending:
+            self._replace(max(1, min(self.workers, len(pending))))
+            pending = self._round(job, pending, done)
+        for s, spec in pending.items():
+            lost = {s: spec}
+            for _ in range(2):
+                self._replace(1)
+                lost = self._round(job, lost, done)
+                if not lost:
+                    break
+            if lost:
+                done(s, lost_result(s, "the grader's worker process died while grading this submission, also when "
+                                       "it ran alone (killed for memory?); rerun it with --student and a smaller "
+                                       "--memory-mb"))
+
+
+def lost_result(student: str, why: str) -> dict:
+    """The result of a job that produced none: the student keeps a row, 0 points and the reason."""
+    return {"student": student, "reasons": [["grader-error", why[:300]]], "nbgrader": {}, "cells": {},
+            "notebook": None}
