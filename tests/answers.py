@@ -191,9 +191,10 @@ def _names(source: str) -> tuple[set[str], set[str]] | None:
     return binds, reads
 
 
-def trim(nb):
+def trim(nb, hidden: dict[str, str] | None = None):
     """A copy of `nb` without the lesson cells whose results no later kept cell reads (a student may delete
-    lesson cells: they carry no points). Graded cells and everything they read, transitively, stay.
+    lesson cells: they carry no points). Graded cells and everything they read, transitively, stay; `hidden` gives
+    the full source of test cells ({grade_id: source}, hidden tests included), which is what runs when grading.
 
     Wrong answers are graded in trimmed notebooks because the lessons' demonstrations (training runs) cost most
     of a notebook's time and prove nothing about a wrong answer; the trimmed reference is graded beside them and
@@ -201,7 +202,8 @@ def trim(nb):
     import copy
     out, needed = [], set()
     for cell in reversed(nb.cells):
-        names = _names(cell.source) if cell.cell_type == "code" else None
+        source = (hidden or {}).get(grade_id(cell), cell.source)
+        names = _names(source) if cell.cell_type == "code" else None
         if cell.cell_type == "code" and not nbgrader_meta(cell) and names is not None and not names[0] & needed:
             continue
         if names is not None:

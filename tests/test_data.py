@@ -43,7 +43,7 @@ def _standin_as_real(monkeypatch, standin_root):
     """Copy a stand-in where the real set goes and make torchvision's CIFAR10 expect its checksums."""
     real = data.real_folder()
     shutil.copytree(standin_root / CIFAR10.base_folder, real / CIFAR10.base_folder)
-    sums = data._read_manifest(standin_root)["md5"]
+    sums = data.read_manifest(standin_root)["md5"]
     monkeypatch.setattr(CIFAR10, "train_list", [[f"data_batch_{b}", sums[f"data_batch_{b}"]] for b in range(1, 6)])
     monkeypatch.setattr(CIFAR10, "test_list", [["test_batch", sums["test_batch"]]])
     monkeypatch.setattr(CIFAR10, "meta", {"filename": "batches.meta", "key": "label_names", "md5": sums["batches.meta"]})
@@ -68,7 +68,7 @@ def test_generation_is_deterministic(tmp_path):
     a = data.generate_standin(tmp_path / "a", 50, 20)
     b = data.generate_standin(tmp_path / "b", 50, 20)
     assert _digest(a) == _digest(b)
-    assert data._read_manifest(a)["md5"] == _digest(a)
+    assert data.read_manifest(a)["md5"] == _digest(a)
     c = data.generate_standin(tmp_path / "c", 100, 20)    # different sizes: different data
     assert _digest(c)["data_batch_1"] != _digest(a)["data_batch_1"]
 
@@ -201,7 +201,7 @@ def test_real_set_is_used_when_present(small, monkeypatch, capsys, tmp_path):
 
 def test_real_set_is_used_after_a_download(small, monkeypatch, capsys, tmp_path):
     standin = data.generate_standin(tmp_path / "pretend", 50, 20)
-    sums = data._read_manifest(standin)["md5"]
+    sums = data.read_manifest(standin)["md5"]
     monkeypatch.setattr(CIFAR10, "train_list", [[f"data_batch_{b}", sums[f"data_batch_{b}"]] for b in range(1, 6)])
     monkeypatch.setattr(CIFAR10, "test_list", [["test_batch", sums["test_batch"]]])
     monkeypatch.setattr(CIFAR10, "meta", {"filename": "batches.meta", "key": "label_names", "md5": sums["batches.meta"]})

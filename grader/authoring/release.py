@@ -12,14 +12,14 @@ import tempfile
 from pathlib import Path
 
 from grader.course import COURSE, SOLUTIONS
-from grader.authoring.nbgrader_run import make_course_root, nbgrader
+from grader.authoring.nbgrader_run import generate_assignment, make_course_root
 
 
 def build_release(assignment: str, dest: Path, solutions: Path = SOLUTIONS) -> Path:
     """Generate the release of `assignment` into `dest/assignment` (replacing it) and return that folder."""
     with tempfile.TemporaryDirectory(prefix="release-") as tmp:
         root = make_course_root(Path(tmp), assignment, solutions)
-        nbgrader(root, "generate_assignment", assignment, "--force")
+        generate_assignment(root, assignment)
         target = dest / assignment
         if target.exists():
             shutil.rmtree(target)

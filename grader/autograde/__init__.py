@@ -5,7 +5,13 @@ sandbox, record, scan), verdict, gradebook, reports; `run` orders them, `feedbac
 gives the design. The grading kernel imports `grader.autograde.sandbox` and `.record`, so this package imports
 nothing eagerly.
 """
+import sys
 import warnings
+
+# jsonschema, which nbformat imports, loads the optional `rfc3987_syntax` to check "iri" strings, a format no
+# notebook schema uses; building its grammar costs 0.8 s in every process that reads a notebook (the grader, its
+# workers). Marking it absent makes jsonschema skip that checker, as it does where the package is not installed.
+sys.modules.setdefault("rfc3987_syntax", None)
 
 # nbgrader 0.9.6's own gradebook code triggers SQLAlchemy's "Object of type <...> not in session" warnings on
 # every submission it records; they say nothing an instructor can act on and would bury the progress bar.

@@ -30,7 +30,7 @@ def kernel_needs() -> list[str]:
     course repository (the grader package; notebook 04 reads benchmark results), the data folder, and the folders on
     PYTHONPATH (the GPU machine's recipe installs the Jupyter stack into /tmp/site)."""
     from grader.course import REPO
-    from grader.data import data_root
+    from grader.standin import data_root
     extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.isdir(p)]
     return [sys.prefix, sys.base_prefix, str(REPO), str(data_root()), *extra]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.autograde import intake, isolation, record, scan, verdict
+from grader.autograde import intake, isolation, scan, verdict
 from grader.cells import grade_id
 
 FSIZE_MB = 64             # the largest file a kernel may write
@@ -104,8 +104,8 @@ def grade_submission(spec: dict) -> dict:
     """Grade one submission described by `spec` (plain data; see `grader.autograde.prepare.job_spec`)."""
     started = time.monotonic()
     student, assignment, nb_name = spec["student"], spec["assignment"], spec["notebook"]
-    result = {"student": student, "reasons": [], "nbgrader": {}, "cells": {}, "foreign_records": 0,
-              "static_tampering": [], "notebook": None, "run": {}, "error": None, "errors": []}
+    result = {"student": student, "reasons": [], "nbgrader": {}, "cells": {}, "static_tampering": [],
+              "notebook": None, "run": {}, "error": None, "errors": []}
     name, reasons = intake.find_notebook(spec["files"], nb_name)
     result["reasons"] += [list(r) for r in reasons]
     nb = None
@@ -135,11 +135,12 @@ def grade_submission(spec: dict) -> dict:
             autograded = nbformat.read(str(graded), as_version=4)
             result["notebook"] = nbformat.writes(autograded)
             result["errors"] = _errors(autograded)
-            records, problems = record.load_records(work / ".records")
+            from grader.autograde.record import load_records     # torch: imported by workers only
+            records, problems = load_records(work / ".records")
             if problems:
                 result["reasons"].append(["forged-records", "; ".join(problems[:5])])
             test_ids = {g for g, c in meta["cells"].items() if c["grade"] and not c["solution"]}
-            result["cells"], result["foreign_records"] = verdict.checks_by_cell(autograded, records, test_ids)
+            result["cells"] = verdict.checks_by_cell(autograded, records, test_ids)
             memory = _memory_error(autograded)
             if memory:
                 result["reasons"].append(["memory-limit", memory])

@@ -11,14 +11,13 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Callable
 
 
-def _warm_up() -> None:
-    """Import what every job needs once per worker, while the parent still prepares the batch."""
-    import grader.autograde.job  # noqa: F401
-    import nbgrader.apps  # noqa: F401
+# What every job imports, loaded once by the forkserver that forks the workers (before it starts: in a test
+# session or a long-lived process, every later pool's workers start at once with these in memory).
+PRELOAD = ["grader.autograde.job", "grader.autograde.record", "nbgrader.apps", "nbgrader.preprocessors"]
 
 
 class Pool:
-    """Workers for one batch, started when the batch starts (so their imports overlap the parent's preparation)."""
+    """The workers of one batch."""
 
     def __init__(self, workers: int, scheduler: str | None = None):
         self.workers, self.scheduler, self.client = workers, scheduler, None
@@ -29,10 +28,9 @@ class Pool:
             from distributed import Client
             self.client = self.client or Client(self.scheduler, set_as_default=False)
             return self.client.get_executor(pure=False)
-        pool = cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
-        for _ in range(workers):
-            pool.submit(_warm_up)
-        return pool
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return cf.ProcessPoolExecutor(workers, mp_context=context)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)

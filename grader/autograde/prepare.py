@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.authoring.nbgrader_run import make_course_root, nbgrader
+from grader.authoring.nbgrader_run import generate_assignment, make_course_root
 from grader.cells import fill_answers, grade_id, is_answer, is_grade, is_locked, points, reference_answers
 from grader.course import CONFIG, SOLUTIONS, notebook_name
 
@@ -41,7 +41,7 @@ def build_template(assignment: str, solutions: Path = SOLUTIONS) -> dict:
     name = notebook_name(assignment)
     with tempfile.TemporaryDirectory(prefix=f"template-{assignment}-") as tmp:
         root = make_course_root(Path(tmp), assignment, solutions)
-        nbgrader(root, "generate_assignment", assignment, "--force")
+        generate_assignment(root, assignment)
         release = nbformat.read(str(root / "course" / assignment / name), as_version=4)
         gradebook = (root / "gradebook.db").read_bytes()
     solution_nb = nbformat.read(str(solutions / assignment / name), as_version=4)
@@ -102,7 +102,7 @@ def prepare_data() -> None:
 
     Kernels run on a read-only file system, so data a notebook would generate on first use must exist already.
     Generating takes seconds once; later calls only check that the files are there."""
-    from grader.data import ensure_standin
+    from grader.standin import ensure_standin
     ensure_standin()
 
 

@@ -8,11 +8,7 @@ found anywhere in the notebook.
 """
 from __future__ import annotations
 
-import torch
-
 import grader
-import grader.checks as checks
-from grader.autograde.record import Unplain, from_plain, source_sha
 from grader.cells import grade_id
 
 KINDS = grader.CHECK_HELPERS
@@ -24,6 +20,9 @@ def _device_of(plain):
 
 def judge(record: dict) -> tuple[bool, str]:
     """Recompute one recorded check with the clean process's torch and `grader.checks`: (passed, message)."""
+    import torch                              # worker side only: the parent scores without importing torch
+    import grader.checks as checks
+    from grader.autograde.record import Unplain, from_plain
     kind, payload = record.get("kind"), record.get("args", {})
     if kind == "check_raises":
         outcome = payload.get("outcome", {})
@@ -67,24 +66,24 @@ def judge(record: dict) -> tuple[bool, str]:
     return True, ""
 
 
-def checks_by_cell(nb, records: list[dict], test_ids: set[str]) -> tuple[dict, int]:
+def checks_by_cell(nb, records: list[dict], test_ids: set[str]) -> dict:
     """{grade_id: [{kind, line, ok, message, tampered}]} for the test cells, from the records whose caller is that
-    cell's top-level code; and how many records came from anywhere else."""
+    cell's top-level code (a check called from anywhere else counts for no cell)."""
+    from grader.autograde.record import source_sha
     by_sha = {}
     for cell in nb.cells:
         if grade_id(cell) in test_ids:
             by_sha.setdefault(source_sha(cell.source), grade_id(cell))
-    out, foreign = {gid: [] for gid in test_ids}, 0
+    out = {gid: [] for gid in test_ids}
     for rec in records:
         caller = rec.get("caller", {})
         gid = by_sha.get(caller.get("sha"))
         if gid is None or caller.get("name") != "<module>":
-            foreign += 1
             continue
         ok, message = judge(rec)
         out[gid].append({"kind": rec.get("kind"), "line": caller.get("line"), "ok": ok, "message": message[:2000],
                          "tampered": list(rec.get("tampered", []))[:20]})
-    return out, foreign
+    return out
 
 
 def signatures(result: dict) -> dict[str, list]:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.nbgrader_run import NbgraderError, make_course_root, nbgrader, venv_path
+from grader.authoring.nbgrader_run import NbgraderError, make_course_root, nbgrader, venv_path
 
 
 def test_venv_path_puts_this_interpreters_folder_first():

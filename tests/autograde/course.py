@@ -21,7 +21,7 @@ import nbformat
 from answers import named_by, packs, right_answers, trim, wrong_answers
 from grader.authoring.nbgrader_run import make_course_root
 from grader.autograde import GraderOptions, autograde
-from grader.cells import fill_answers, reference_answers
+from grader.cells import fill_answers, grade_id, is_test, reference_answers
 from grader.course import COURSE, SOLUTIONS, notebook_name
 
 GRADER_DEVICE = os.environ.get("COURSE_GRADER_DEVICE", "cuda-sim")
@@ -60,8 +60,9 @@ def student_of(assignment: str, answer) -> str:
 def batch(assignment: str, device: str) -> dict:
     """The grader's summary of the batch of `assignment` on `device` (see the module docstring)."""
     name = notebook_name(assignment)
-    release = _read(COURSE / assignment / name)
-    reference = reference_answers(_read(SOLUTIONS / assignment / name))
+    release, solution = _read(COURSE / assignment / name), _read(SOLUTIONS / assignment / name)
+    reference = reference_answers(solution)
+    hidden = {grade_id(c): c.source for c in solution.cells if is_test(c)}
     submissions = {"reference-trimmed": fill_answers(release, reference), "untouched": release}
     for student, pack in plan(assignment, device).items():
         submissions[student] = fill_answers(release, {**reference, **{a.target: a.source for a in pack}})
@@ -73,7 +74,7 @@ def batch(assignment: str, device: str) -> dict:
         for student, nb in submissions.items():
             path = root / "submitted" / student / assignment / name
             path.parent.mkdir(parents=True)
-            nbformat.write(trim(nb), str(path))
+            nbformat.write(trim(nb, hidden), str(path))
         return autograde(assignment, GraderOptions.load(root, device=device), root=root, progress=False)
 
 

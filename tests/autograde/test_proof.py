@@ -4,32 +4,23 @@ the failure from a grader that trusts the kernel:
 
 - `torch.allclose` always True (the answer's values are wrong, its shape right);
 - the check helpers rebound to no-ops; `grader.checks._fail` (what every check raises through) a no-op:
-  plain nbgrader gives these the points they did not earn (11); the grader re-judges the recorded checks
+  plain nbgrader gives these full marks, 3 points they did not earn; the grader re-judges the recorded checks
   outside the kernel and names the tampering (0 points);
 - `showtraceback` disabled: nbgrader 0.9.6 is not fooled by that one (it adds the error of the execute reply
-  when no traceback was shown), so plain nbgrader gives 8; the grader still names the tampering (0).
+  when no traceback was shown), so plain nbgrader gives the 12 deserved; the grader still names the tampering (0).
 """
-import shutil
-
 from answers import total
-from grader.authoring.nbgrader_run import make_course_root, nbgrader
-from grader.autograde.gradebook import cell_scores
-from hostile import A, FULL, MONKEYPATCH, ONE_HOT
+from hostile import FULL, MONKEYPATCH, ONE_HOT
 
 DESERVED = FULL - ONE_HOT
 NOT_FOOLING = {"one_hot.showtraceback_patch"}
 
 
-def test_plain_nbgrader_is_fooled_and_the_grader_is_not(tmp_path, hostile_batch):
-    root, summary = hostile_batch
-    plain = make_course_root(tmp_path / "plain", A)
-    nbgrader(plain, "generate_assignment", A, "--force")
-    for student in MONKEYPATCH:
-        shutil.copytree(root / "submitted" / student, plain / "submitted" / student)
-    nbgrader(plain, "autograde", A, "--force", timeout=600)
+def test_plain_nbgrader_is_fooled_and_the_grader_is_not(hostile_batch, plain_batch):
+    summary = hostile_batch[1]
     table = {}
     for student in MONKEYPATCH:
-        plain_score = total(cell_scores(plain / "gradebook.db", A, A, student))[0]
+        plain_score = total(plain_batch[student])[0]
         row = summary["students"][student]
         table[student] = (plain_score, row["score"], sorted({r[0] for r in row["reasons"]}))
     print("\n" + "\n".join(f"{s:32} plain nbgrader {p:4g}   grader {g:4g}  {r}" for s, (p, g, r) in table.items()))
