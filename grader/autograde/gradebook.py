@@ -58,8 +58,9 @@ def write_grades(gb, assignment: str, notebook: str, row: dict, timestamp: str |
 
 
 def verdict_output(cell: dict) -> NotebookNode:
+    verdict = "passed" if cell["passed"] else "FAILED"
     return NotebookNode(output_type="stream", name="stderr",
-                        text=f"[grader] {'passed' if cell['passed'] else 'FAILED'} ({cell['score']:g} / {cell['max']:g})"
+                        text=f"[grader] {verdict} ({cell['score']:g} / {cell['max']:g})"
                              + (f": {cell['message']}" if cell["message"] else "") + "\n")
 
 

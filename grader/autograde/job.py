@@ -46,6 +46,12 @@ def _errors(nb) -> list[str]:
     return [c.get("id", "?") for c in nb.cells if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
 
 
+def _raised(nb) -> list[str]:
+    """The grade ids of the graded cells that show an error (an exception, or a kernel that stopped)."""
+    return [grade_id(c) for c in nb.cells if grade_id(c)
+            and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+
+
 def _memory_error(nb) -> str | None:
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -105,7 +111,7 @@ def grade_submission(spec: dict) -> dict:
     started = time.monotonic()
     student, assignment, nb_name = spec["student"], spec["assignment"], spec["notebook"]
     result = {"student": student, "reasons": [], "nbgrader": {}, "cells": {}, "static_tampering": [],
-              "notebook": None, "run": {}, "error": None, "errors": []}
+              "notebook": None, "run": {}, "error": None, "errors": [], "raised": []}
     name, reasons = intake.find_notebook(spec["files"], nb_name)
     result["reasons"] += [list(r) for r in reasons]
     nb = None
@@ -134,7 +140,7 @@ def grade_submission(spec: dict) -> dict:
         if graded.is_file():
             autograded = nbformat.read(str(graded), as_version=4)
             result["notebook"] = nbformat.writes(autograded)
-            result["errors"] = _errors(autograded)
+            result["errors"], result["raised"] = _errors(autograded), _raised(autograded)
             from grader.autograde.record import load_records     # torch: imported by workers only
             records, problems = load_records(work / ".records")
             if problems:

@@ -103,7 +103,7 @@ def reference_facts(result: dict) -> dict:
     return {"signatures": signatures(result), "tampered": runtime_tampering(result)}
 
 
-def _cell_message(result: dict, reasons: list, cell_checks: list, expected, got_nb: float, out_of: float) -> str:
+def _cell_message(result: dict, reasons: list, cell_checks: list, expected, raised: bool) -> str:
     """Why a test cell earns nothing (empty: it passed)."""
     failed = [c for c in cell_checks if not c["ok"]]
     if result.get("notebook") is None:
@@ -113,7 +113,7 @@ def _cell_message(result: dict, reasons: list, cell_checks: list, expected, got_
     if expected is not None and [[c["kind"], c["line"]] for c in cell_checks] != expected:
         return (f"only {len(cell_checks)} of the {len(expected)} checks of this cell ran and were recorded"
                 if len(cell_checks) < len(expected) else "the checks that ran are not the ones this cell makes")
-    if got_nb < out_of:
+    if raised:
         return "the test cell raised an error (see its output)"
     return ""
 
@@ -127,6 +127,9 @@ def score(result: dict, meta: dict, reference: dict) -> dict:
     if tamper:
         reasons.append(["tampering", "; ".join(tamper[:8])])
     cells, nbg = {}, result.get("nbgrader", {})
+    # a test cell failed in the kernel when it shows an error; nbgrader also fails one that wrote to stderr, so a
+    # warning a correct answer triggers (torch's, say) would cost its points: that is not a mistake of the student
+    raised = set(result.get("raised", []))
     for gid, cell in meta["cells"].items():
         if not cell["grade"]:
             continue
@@ -136,14 +139,14 @@ def score(result: dict, meta: dict, reference: dict) -> dict:
             cells[gid] = {"score": got_nb, "max": out_of, "passed": got_nb >= out_of, "message": ""}
             continue
         message = _cell_message(result, reasons, result.get("cells", {}).get(gid, []),
-                                reference.get("signatures", {}).get(gid), got_nb, out_of)
+                                reference.get("signatures", {}).get(gid), gid in raised)
         passed = not message and not tamper
         if tamper and not message:
             message = "tampering: " + tamper[0]
         cells[gid] = {"score": out_of if passed else 0.0, "max": out_of, "passed": passed, "message": message}
     missing = [g for g, c in cells.items() if not c["passed"] and c["message"].startswith("only")]
     if missing and result.get("notebook") is not None and not any(r[0] == "tampering" for r in reasons):
-        if any(nbg.get(g, [0, 1])[0] >= cells[g]["max"] for g in missing):
+        if any(g not in raised for g in missing):
             reasons.append(["unverified-checks", f"test cells passed in the kernel but their checks were not all "
                                                  f"recorded: {missing}"])
     return {"student": result["student"], "score": sum(c["score"] for c in cells.values()),

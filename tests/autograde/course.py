@@ -4,7 +4,7 @@ code of `make autograde`), one batch per notebook, on the device `COURSE_GRADER_
 
 A batch holds the reference answers (the grader's own reference run, which every submission is compared with),
 the untouched release, every wrong answer in tests/wrong_answers/ packed into submissions (`answers.packs`), and
-the right answers in tests/right_answers/ together in one submission. Wrong answers, right answers and the
+the right answers in tests/right_answers/ (packed the same way). Wrong answers, right answers and the
 untouched release are graded in trimmed notebooks (`answers.trim`: the lesson cells nothing graded reads are left
 out, as a student may do), beside a trimmed reference that must keep full marks. A mistake that only shows on
 another device (`# needs: cpu`) is graded in a batch of its own on that device.
@@ -48,6 +48,12 @@ def plan(assignment: str, device: str) -> dict[str, list]:
     return {f"wrong-{i:02d}": pack for i, pack in enumerate(packs(answers, named_by(solution)))}
 
 
+@functools.cache
+def right_plan(assignment: str) -> dict[str, list]:
+    """`{student_id: [right answers it carries]}`: at most one per exercise in a submission."""
+    return {f"right-{i:02d}": pack for i, pack in enumerate(packs(right_answers(assignment), {}))}
+
+
 def devices(assignment: str) -> list[str]:
     return sorted({GRADER_DEVICE} | {device_for(a) for a in wrong_answers(assignment)})
 
@@ -66,9 +72,9 @@ def batch(assignment: str, device: str) -> dict:
     submissions = {"reference-trimmed": fill_answers(release, reference), "untouched": release}
     for student, pack in plan(assignment, device).items():
         submissions[student] = fill_answers(release, {**reference, **{a.target: a.source for a in pack}})
-    if right_answers(assignment) and device == GRADER_DEVICE:
-        submissions["right"] = fill_answers(release, {**reference, **{a.target: a.source
-                                                                      for a in right_answers(assignment)}})
+    if device == GRADER_DEVICE:
+        for student, pack in right_plan(assignment).items():
+            submissions[student] = fill_answers(release, {**reference, **{a.target: a.source for a in pack}})
     with tempfile.TemporaryDirectory(prefix=f"course-{assignment}-") as tmp:
         root = make_course_root(Path(tmp) / "root", assignment)
         for student, nb in submissions.items():

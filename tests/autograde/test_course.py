@@ -7,14 +7,18 @@ import json
 import pytest
 
 from answers import loss_problem, right_answers, table, total, wrong_answers
-from course import GRADER_DEVICE, batch, device_for, devices, plan, scores, student_of
+from course import GRADER_DEVICE, batch, device_for, devices, plan, right_plan, scores, student_of
 from grader.cells import exercise_of
 from grader.course import assignments
 
 ASSIGNMENTS = assignments()
 WRONG = [(a, w) for a in ASSIGNMENTS for w in wrong_answers(a)]
-RIGHT = [a for a in ASSIGNMENTS if right_answers(a)]
+RIGHT = [(a, r) for a in ASSIGNMENTS for r in right_answers(a)]
 BATCHES = [(a, d) for a in ASSIGNMENTS for d in devices(a)]
+
+
+def exercises(assignment: str) -> set[str]:
+    return {w.target for w in wrong_answers(assignment)}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
@@ -37,7 +41,7 @@ def test_trimmed_reference_earns_full_marks_and_untouched_none(assignment, devic
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_every_exercise_has_wrong_answers(assignment):
     cells = batch(assignment, GRADER_DEVICE)["reference"]["cells"]
-    targets = {w.target for w in wrong_answers(assignment)}
+    targets = exercises(assignment)
     untested = {exercise_of(cell, targets) or cell for cell in cells} - targets
     assert not untested, f"{assignment}: test cells with no wrong answer in tests/wrong_answers: {sorted(untested)}"
 
@@ -45,15 +49,18 @@ def test_every_exercise_has_wrong_answers(assignment):
 @pytest.mark.parametrize("assignment,answer", WRONG, ids=[f"{a}:{w.name}" for a, w in WRONG])
 def test_wrong_answer_loses_points_on_its_exercise(assignment, answer):
     device, student = device_for(answer), student_of(assignment, answer)
-    targets = {w.target for w in wrong_answers(assignment)}
-    problem = loss_problem(answer, targets, scores(assignment, device, student), plan(assignment, device)[student])
+    got = scores(assignment, device, student)
+    problem = loss_problem(answer, exercises(assignment), got, plan(assignment, device)[student])
     assert problem is None, f"on {device}: {problem}"
 
 
-@pytest.mark.parametrize("assignment", RIGHT)
-def test_right_answers_keep_full_marks(assignment):
+@pytest.mark.parametrize("assignment,answer", RIGHT, ids=[f"{a}:{r.name}" for a, r in RIGHT])
+def test_right_answer_keeps_full_marks(assignment, answer):
     """Answers that meet the contract in another way than the reference (tests/right_answers/) lose nothing."""
-    got = scores(assignment, GRADER_DEVICE, "right")
-    lost = {cell: s for cell, s in got.items() if s[0] < s[1]}
-    assert total(got)[1] > 0 and not lost, f"the right answers of {assignment} lose points on {GRADER_DEVICE}:\n" \
-                                           f"{table(lost)}"
+    student, pack = next((s, pack) for s, pack in right_plan(assignment).items() if answer in pack)
+    got = scores(assignment, GRADER_DEVICE, student)
+    others = {a.target for a in pack} - {answer.target}     # what the other right answers of the pack answer for
+    lost = {cell: s for cell, s in got.items()
+            if s[0] < s[1] and exercise_of(cell, exercises(assignment)) not in others}
+    assert total(got)[1] > 0 and not lost, f"{answer.name} (graded with the other answers of {student}) loses " \
+                                           f"points on {GRADER_DEVICE}:\n{table(lost)}"

@@ -21,7 +21,7 @@ def _check(kind, line, ok=True, message="", tampered=()):
 
 def _result(**changes):
     """A clean job result that earns every point; `changes` replace parts of it."""
-    result = {"student": "s", "reasons": [], "static_tampering": [], "notebook": "{}", "seconds": 1.0,
+    result = {"student": "s", "reasons": [], "static_tampering": [], "notebook": "{}", "seconds": 1.0, "raised": [],
               "nbgrader": {"test_ex": [2.0, 2.0], "test_ex_b": [1.0, 1.0], "essay": [1.5, 3.0]},
               "cells": {"test_ex": [_check("check_close", 3), _check("check_equal", 4)],
                         "test_ex_b": [_check("check", 2)]}}
@@ -59,9 +59,16 @@ def test_other_checks_than_the_references_cost_the_cell():
 
 
 def test_a_test_cell_that_raised_costs_its_points_though_its_checks_passed():
-    row = _score(nbgrader={"test_ex": [0.0, 2.0], "test_ex_b": [1.0, 1.0], "essay": [0.0, 3.0]})
+    row = _score(raised=["test_ex"], nbgrader={"test_ex": [0.0, 2.0], "test_ex_b": [1.0, 1.0], "essay": [0.0, 3.0]})
     assert row["cells"]["test_ex"]["message"] == "the test cell raised an error (see its output)"
     assert row["score"] == 1.0
+
+
+def test_a_warning_on_stderr_costs_nothing():
+    """nbgrader fails a test cell that wrote to stderr (0 points in its gradebook); a correct answer that makes torch
+    print a warning keeps its points here."""
+    row = _score(nbgrader={"test_ex": [0.0, 2.0], "test_ex_b": [1.0, 1.0], "essay": [1.5, 3.0]})
+    assert row["cells"]["test_ex"]["passed"] and row["score"] == 4.5
 
 
 def test_tampering_costs_every_cell_and_is_named():
