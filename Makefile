@@ -46,7 +46,7 @@ lab: setup ## Open the course in JupyterLab
 lab-command: ## Print the command `make lab` runs (LAB_ROOT=dir PORT=n change it; the browser test uses this)
 	@echo $(BIN)/jupyter lab $(LAB_ARGS)
 
-test: setup ## Run every check: unit tests, notebooks (nbval), release sync, autograde round trip (CPU, quick profile)
+test: setup ## Run every check (tests/README.md): unit tests, notebooks (nbval), release sync, the course graded by its grader
 	$(TEST_ENV) $(PY) -m pytest tests solutions $(PYTEST_NBVAL)
 	@PY=$(PY) bash tests/browser/install.sh --status
 

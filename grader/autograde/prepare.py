@@ -19,17 +19,24 @@ CACHE_VERSION = "2"
 
 
 def cache_dir() -> Path:
+    """Where templates and reference runs are kept between batches."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return base / "pytorch-course-grader"
 
 
-def solutions_key(assignment: str, solutions: Path = SOLUTIONS, config: Path = CONFIG) -> str:
+PACKAGE = Path(__file__).parents[1]
+
+
+def solutions_key(assignment: str, solutions: Path = SOLUTIONS, config: Path = CONFIG,
+                  package: Path = PACKAGE) -> str:
+    """The cache key of an assignment's template and reference run: the content of its solution folder, of the
+    course's nbgrader_config.py and of every module of the grader package (kernel-side code changes the reference
+    run; a module added or removed changes the key too)."""
     digest = hashlib.sha256(CACHE_VERSION.encode())
     for path in sorted((solutions / assignment).rglob("*")) + [config]:
         if path.is_file() and ".ipynb_checkpoints" not in path.parts:
             digest.update(str(path.relative_to(path.parents[1] if path != config else path.parent)).encode())
             digest.update(path.read_bytes())
-    package = Path(__file__).parents[1]     # every module of the grader: kernel-side code changes the reference run
     for module in sorted(package.rglob("*.py")):
         digest.update(str(module.relative_to(package)).encode())
         digest.update(module.read_bytes())
