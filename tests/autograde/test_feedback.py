@@ -5,6 +5,7 @@ import re
 import nbformat
 
 from grader.autograde.feedback import generate_feedback
+from grader.cells import grade_id
 from grader.course import SOLUTIONS
 
 A = "01-tensors"
@@ -17,7 +18,7 @@ FAILURE = "one_hot(labels, 6): shape (2, 5), expected (2, 6). the width is num_c
 
 def test_feedback_hides_hidden_tests(tmp_path):
     nb = nbformat.read(str(SOLUTIONS / A / f"{A}.ipynb"), as_version=4)   # what an autograded notebook holds
-    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_one_hot")
+    cell = next(c for c in nb.cells if grade_id(c) == "test_one_hot")
     assert HIDDEN in cell.source and VISIBLE in cell.source
     hidden_lines = cell.source.split("### BEGIN HIDDEN TESTS")[1].splitlines()[1:4]
     cell.outputs = [nbformat.v4.new_output("error", ename="CheckFailed", evalue=FAILURE,

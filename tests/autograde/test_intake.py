@@ -4,6 +4,7 @@ import copy
 import nbformat
 
 from grader.autograde import intake
+from grader.cells import grade_id
 
 
 def test_dedupe_keeps_the_first_copy_of_each_graded_cell():
@@ -15,7 +16,7 @@ def test_dedupe_keeps_the_first_copy_of_each_graded_cell():
              nbformat.v4.new_code_cell("y", metadata={"nbgrader": "not a dict"})]
     out = intake.dedupe(copy.deepcopy(cells), graded)
     assert [c.source for c in out] == ["first", "test", "second", "x", "y"]      # the copied test cell is gone
-    assert [c.metadata.get("nbgrader", {}).get("grade_id") for c in out] == ["a", "t", None, None, None]
+    assert [grade_id(c) for c in out] == ["a", "t", None, None, None]
     assert "nbgrader" not in out[3].metadata and "nbgrader" not in out[4].metadata   # nbgrader rejects those
 
 

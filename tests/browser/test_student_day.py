@@ -13,6 +13,7 @@ import shutil
 import pytest
 
 import labdriver as lab_ui
+from grader.cells import is_grade
 from labdriver import shot
 
 pytestmark = pytest.mark.skipif(not os.environ.get("COURSE_BROWSER_TEST"),
@@ -54,7 +55,7 @@ def assert_only_untouched_exercises_fail(nb: dict) -> None:
             continue
         where = f"cell {i} ({cell.get('id')}: {''.join(cell['source']).splitlines()[0][:60]!r})"
         errors = [o for o in cell.get("outputs", []) if o["output_type"] == "error"]
-        is_test = cell.get("metadata", {}).get("nbgrader", {}).get("grade", False)
+        is_test = is_grade(cell)
         if cell.get("execution_count") is None:
             problems.append(f"{where} never ran")
         elif is_test and [e["ename"] for e in errors] != ["NotImplementedError"]:
