@@ -68,7 +68,7 @@ class GuardedExecute(Execute):
         kwargs.setdefault("kernel_manager_class", GuardedKernelManager)
         kwargs.setdefault("shutdown_kernel", "immediate")   # every record is on disk already; no 5 s grace wait
         super().__init__(*args, **kwargs)
-        self.run_log = {"events": [], "stop": None, "exit": None, "cells_run": 0, "output_bytes": 0}
+        self.run_log = {"stop": None, "exit": None, "output_bytes": 0}
         self._deadline = None
         self._timeout_kind, self._last_timeout = "cell", None
         self.timeout_func = self._time_left
@@ -146,10 +146,10 @@ class GuardedExecute(Execute):
         log["current"] = cell_index
         try:
             result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
-        except CellTimeoutError as err:
+        except CellTimeoutError:
             self._kill_kernel("timeout", f"{'the submission' if self._timeout_kind == 'submission' else 'a cell'} "
                                          f"ran past its time limit ({self._last_timeout} s)")
-            return self._stopped(cell, cell_index, err)
+            return self._stopped(cell)
         except (DeadKernelError, ConnectionError, RuntimeError) as err:
             if isinstance(err, RuntimeError) and self._exit_code() is None:
                 raise                       # not a dead kernel: a real error of the grader
@@ -157,15 +157,14 @@ class GuardedExecute(Execute):
                 log["exit"] = self._exit_code()
                 why, detail = _death(log["exit"], self.max_output_bytes)
                 log["stop"] = {"reason": why, "detail": detail, "cell": cell_index}
-            return self._stopped(cell, cell_index, err)
-        log["cells_run"] += 1
+            return self._stopped(cell)
         if self._deadline is not None and time.monotonic() > self._deadline and log["stop"] is None:
             self._kill_kernel("timeout", "the submission ran past its time limit")
         return result
 
-    def _stopped(self, cell, cell_index: int, err: Exception):
+    def _stopped(self, cell):
+        """The cell, closed by a note that the kernel stopped (why is in the run log)."""
         cell.outputs = [*cell.get("outputs", []), _error("KernelStopped", self.run_log["stop"]["detail"])]
-        self.run_log["events"].append({"cell": cell_index, "error": type(err).__name__})
         return cell
 
     # nbclient binds the synchronous `execute_cell` to its own coroutine at class creation; rebind it to ours

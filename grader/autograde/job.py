@@ -206,7 +206,7 @@ def _run_nbgrader(spec: dict, work: Path, db: Path, env: dict, log_path: Path) -
         api = NbGraderAPI(coursedir=coursedir, config=config)
         outcome = api.autograde(spec["assignment"], spec["student"], force=True, create=True)
     run = json.loads(log_path.read_text()) if log_path.is_file() else {}
-    run = {k: v for k, v in run.items() if k in ("stop", "exit", "cells_run", "output_bytes", "events")}
+    run = {k: v for k, v in run.items() if k in ("stop", "exit")}
     run["success"] = bool(outcome.get("success"))
     if not outcome.get("success"):
         run["log"] = ((outcome.get("log") or "")[-6000:] + "\n" + (outcome.get("error") or "")[-3000:]).strip()
