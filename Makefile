@@ -21,7 +21,7 @@ TEST_ENV := COURSE_PROFILE=quick COURSE_CIFAR=standin
 PYTEST_NBVAL := --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab lab-command test test-browser test-gpu gpu-check release check-release autograde feedback export clean
+.PHONY: help setup lab lab-command test test-browser test-gpu gpu-check release check-release autograde feedback export similarity clean
 
 help: ## List the targets
 	@echo "Usage: make TARGET [A=assignment]"
@@ -77,8 +77,13 @@ feedback: setup ## Write feedback/ HTML for the autograded $(A), without the hid
 	@test -n "$(A)" || { echo "Say which assignment: make feedback A=01-tensors"; exit 2; }
 	$(PY) -m grader feedback "$(A)"
 
-export: setup ## Export the gradebook to grades.csv (nbgrader's CSV)
+export: setup ## Export the gradebook: grades.csv (nbgrader's CSV) and exercises-<assignment>.csv (points per exercise, reasons)
 	$(BIN)/nbgrader export
+	$(BIN)/nbgrader export --exporter grader.autograde.export.ExerciseExportPlugin
+
+similarity: setup ## Write reports/$(A)/similarity.html: pairs of near-identical answers per exercise (names, comments, line order ignored)
+	@test -n "$(A)" || { echo "Say which assignment: make similarity A=01-tensors"; exit 2; }
+	$(PY) -m grader similarity "$(A)"
 
 clean: ## Remove grading output and caches (keeps $(VENV), the gradebook and submitted/)
 	rm -rf autograded feedback .pytest_cache

@@ -1,4 +1,4 @@
-"""Command line: `python -m grader release|check-release|refresh-outputs|autograde|feedback ...`."""
+"""Command line: `python -m grader release|check-release|refresh-outputs|autograde|feedback|similarity ...`."""
 from __future__ import annotations
 
 import argparse
@@ -61,6 +61,12 @@ def _feedback(args) -> int:
     return 0
 
 
+def _similarity(args) -> int:
+    from grader.autograde.similarity import similarity_report
+    print(f"wrote {similarity_report(args.assignment, Path(args.root))}")
+    return 0
+
+
 def main(argv=None) -> int:
     from grader.autograde.options import add_arguments
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
@@ -87,6 +93,10 @@ def main(argv=None) -> int:
     fb.add_argument("--student", action="append")
     fb.add_argument("--root", default=str(COURSE.parent))
     fb.set_defaults(run=_feedback)
+    sim = sub.add_parser("similarity", help="pairs of near-identical answers per exercise, into reports/ASSIGNMENT/")
+    sim.add_argument("assignment")
+    sim.add_argument("--root", default=str(COURSE.parent), help="the nbgrader course root (default: this repo)")
+    sim.set_defaults(run=_similarity)
     args = parser.parse_args(argv)
     return args.run(args)
 

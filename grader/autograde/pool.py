@@ -1,7 +1,9 @@
 """Run jobs side by side: local worker processes, or a Dask cluster; jobs lost with a worker run again.
 
-A job is plain data in and plain data out, so it runs the same in a local process pool and on a remote Dask worker
-(`Client.get_executor()`): a remote worker needs only the course's Python packages.
+A job is plain data in and plain data out, so it runs the same in a local process pool and on a remote Dask worker:
+a remote worker needs only the course's Python packages. On a cluster, a job whose spec says `gpu` asks for the
+worker resource `GPU` (`dask worker --resources GPU=1`), so only workers that declare one take it; Dask itself runs
+a job again elsewhere when its worker dies, and gives up (a `grader-error` row) only after several deaths.
 """
 from __future__ import annotations
 
@@ -27,18 +29,34 @@ class Pool:
         if self.scheduler:
             from distributed import Client
             self.client = self.client or Client(self.scheduler, set_as_default=False)
-            return self.client.get_executor(pure=False)
+            return None
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
         return cf.ProcessPoolExecutor(workers, mp_context=context)
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
         if self.client is not None:
             self.client.close()
 
+    def _round_on_cluster(self, job: Callable, specs: dict, done: Callable) -> dict:
+        from distributed import as_completed
+        futures = {self.client.submit(on_worker, job, spec, pure=False,
+                                      resources={"GPU": 1} if spec.get("gpu") else None): s
+                   for s, spec in specs.items()}
+        for fut in as_completed(futures, loop=self.client.loop):
+            s = futures[fut]
+            try:
+                done(s, fut.result())
+            except Exception as err:        # KilledWorker after Dask's own retries, or the job's own error
+                done(s, lost_result(s, f"{type(err).__name__}: {err}"))
+        return {}
+
     def _round(self, job: Callable, specs: dict, done: Callable) -> dict:
         """Run `specs` on the current executor; return the specs lost with a broken process pool."""
+        if self.client is not None:
+            return self._round_on_cluster(job, specs, done)
         lost, futures = {}, {}
         for s, spec in specs.items():
             try:
@@ -82,6 +100,12 @@ class Pool:
                 done(s, lost_result(s, "the grader's worker process died while grading this submission, also when "
                                        "it ran alone (killed for memory?); rerun it with --student and a smaller "
                                        "--memory-mb"))
+
+
+def on_worker(job: Callable, spec: dict) -> dict:
+    """`job(spec)` on a Dask worker, its result saying which worker graded it."""
+    from distributed import get_worker
+    return {**job(spec), "worker": get_worker().name}
 
 
 def lost_result(student: str, why: str) -> dict:

@@ -113,9 +113,15 @@ def prepare_data() -> None:
     ensure_standin()
 
 
+def needs_gpu(device: str) -> bool:
+    """Whether kernels of `device` need a real GPU (on a cluster: a worker that declares the resource GPU)."""
+    return device == "cuda"
+
+
 def job_spec(assignment: str, student: str, files, template: dict, options: dict, threads: int, hide: list[str],
              config: Path, env: dict) -> dict:
     """Everything one job needs, as plain data (it may travel to a Dask worker on another machine)."""
     return {"assignment": assignment, "student": student, "notebook": notebook_name(assignment), "files": files,
             "template": {k: template[k] for k in ("gradebook", "source", "meta")}, "config": str(config),
-            "hide": hide, "options": options, "threads": threads, "env": env}
+            "hide": hide, "options": options, "threads": threads, "env": env,
+            "gpu": needs_gpu(env.get("COURSE_DEVICE", ""))}

@@ -152,4 +152,5 @@ def score(result: dict, meta: dict, reference: dict) -> dict:
     return {"student": result["student"], "score": sum(c["score"] for c in cells.values()),
             "max": sum(c["max"] for c in cells.values()), "cells": cells, "reasons": reasons,
             "seconds": round(result.get("seconds", 0.0), 2), "errors": list(result.get("errors", [])),
+            **({"worker": result["worker"]} if result.get("worker") else {}),
             "nbgrader_score": sum(v[0] for g, v in nbg.items() if g in cells)}
