@@ -13,16 +13,34 @@ import sys
 from pathlib import Path
 
 
-@functools.cache
-def can_confine() -> bool:
-    """Root with `unshare` and `setpriv` that work here (a container without CAP_SYS_ADMIN refuses `unshare`)."""
-    if os.geteuid() != 0 or not (shutil.which("unshare") and shutil.which("setpriv")):
-        return False
+ROOT_NAMESPACE = ["unshare", "--mount", "--propagation", "private"]
+# Without root: a user namespace of its own, in which the kernel's first stage is root and may mount, as
+# `unshare --user --map-root-user` allows any user where the system permits unprivileged user namespaces.
+USER_NAMESPACE = ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"]
+
+
+def _works(command: list[str]) -> bool:
     try:
-        return subprocess.run(["unshare", "--mount", "--propagation", "private", "--", "true"], timeout=20,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+        return subprocess.run([*command, "--", "true"], timeout=20, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
+
+
+@functools.cache
+def confine_command() -> list[str] | None:
+    """The command that gives a kernel its own mount namespace here: as root, a mount namespace; otherwise a user
+    namespace with one (probed once: a container without CAP_SYS_ADMIN, or a system that forbids unprivileged user
+    namespaces, refuses); None when neither works."""
+    if not (shutil.which("unshare") and shutil.which("setpriv")):
+        return None
+    if os.geteuid() == 0 and _works(ROOT_NAMESPACE):
+        return ROOT_NAMESPACE
+    return USER_NAMESPACE if _works(USER_NAMESPACE) else None
+
+
+def can_confine() -> bool:
+    return confine_command() is not None
 
 
 def kernel_needs() -> list[str]:
@@ -36,12 +54,15 @@ def kernel_needs() -> list[str]:
 
 
 def private_places(root: Path, submissions: Path, solutions: Path, cache: Path) -> list[str]:
-    """What no kernel may read: the solutions, every submission, nbgrader's outputs, the gradebook, git history
-    and the grader's cache."""
-    root = root.resolve()
-    return sorted({str(p) for p in (solutions.resolve(), submissions.resolve(), root / "autograded",
-                                    root / "feedback", root / "gradebook.db", root / ".git", root / "solutions",
-                                    cache)})
+    """What no kernel may read: the solutions, every submission, nbgrader's outputs, the gradebook, git history and
+    the grader's cache, of the course graded and of the repository the grader runs from (the kernel reads the
+    `grader` package there, so it could find that repository's own solutions)."""
+    from grader.course import REPO
+    places = {solutions.resolve(), submissions.resolve(), cache}
+    for course in {root.resolve(), REPO}:
+        places |= {course / name for name in ("solutions", "submitted", "autograded", "feedback", "gradebook.db",
+                                              ".git", "reports")}
+    return sorted(str(p) for p in places)
 
 
 def warn_unconfined(confine: bool) -> None:
@@ -49,7 +70,8 @@ def warn_unconfined(confine: bool) -> None:
     if not confine:
         why = "--no-confine was given"
     elif not can_confine():
-        why = "confining needs root and a working `unshare --mount`"
+        why = ("confining needs `unshare` and `setpriv` (util-linux) and either root or unprivileged user namespaces "
+               "(Debian: sysctl kernel.unprivileged_userns_clone=1; elsewhere user.max_user_namespaces > 0)")
     else:
         return
     print(f"note: kernels run unconfined ({why}): limits and tamper checks apply, but student code can read "

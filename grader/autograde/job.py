@@ -101,7 +101,7 @@ def _sandbox_env(spec: dict, work: Path, out_dir: Path) -> dict:
     sandbox = {"work": str(work), "cwd_rel": str(out_dir.relative_to(work)), "memory_mb": opts["memory_mb"],
                "cpu_s": opts["submission_timeout"] + 30, "max_output_bytes": opts["max_output_bytes"],
                "fsize_mb": FSIZE_MB, "threads": threads, "hide": spec["hide"], "keep": isolation.kernel_needs(),
-               "unshare": isolation.can_confine(), "confine": opts["confine"]}
+               "unshare": isolation.confine_command(), "confine": opts["confine"]}
     return {"GRADER_SANDBOX": json.dumps(sandbox), "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
             **spec["env"]}
 

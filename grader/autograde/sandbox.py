@@ -3,8 +3,9 @@
 `GuardedKernelManager` starts it in place of `ipykernel_launcher`. Settings come from the GRADER_SANDBOX
 environment variable (JSON), which it removes before student code runs.
 
-Stage 1, only when started as root inside its own mount namespace (`unshare --mount`, private propagation, so
-nothing leaks to the host):
+Stage 1, only when started inside a mount namespace of its own, as root (`unshare --mount`) or, for a grader that is
+not root, as root of a user namespace of its own (`unshare --user --map-root-user --mount`); private propagation, so
+nothing leaks to the host (`grader.autograde.isolation` picks the command):
   - /tmp and /dev/shm become fresh, empty tmpfs (other jobs' folders disappear), and the job's own folder is
     bind-mounted at /tmp/job, the only writable place besides them;
   - what the kernel needs that lay under them (`keep`: the Python installation, the virtual environment, the

@@ -14,7 +14,7 @@ import pytest
 
 from grader.autograde.execute import GuardedKernelManager
 from grader.authoring.nbgrader_run import venv_path
-from grader.autograde.isolation import can_confine, kernel_needs
+from grader.autograde.isolation import ROOT_NAMESPACE, USER_NAMESPACE, can_confine, kernel_needs
 from grader.autograde.sandbox import kept_under_covered
 
 
@@ -46,8 +46,13 @@ def _run_in_kernel(code: str, sandbox: dict) -> str:
     return asyncio.run(go())
 
 
-@pytest.mark.skipif(not can_confine(), reason="the sandbox needs root with working unshare and setpriv")
-def test_a_course_under_tmp_is_put_back_read_only_with_private_folders_hidden(monkeypatch):
+@pytest.mark.skipif(not can_confine(), reason="the sandbox needs unshare and setpriv, and root or user namespaces")
+@pytest.mark.parametrize("namespace", [ROOT_NAMESPACE, USER_NAMESPACE], ids=["root", "user-namespace"])
+def test_a_course_under_tmp_is_put_back_read_only_with_private_folders_hidden(monkeypatch, namespace):
+    """As root, and in the user namespace a grader that is not root gets (tried here as root: the confinement is
+    the same; only the user outside differs)."""
+    if namespace == ROOT_NAMESPACE and os.geteuid() != 0:
+        pytest.skip("a mount namespace without a user namespace needs root")
     monkeypatch.setenv("PATH", venv_path())
     course = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
     try:
@@ -71,7 +76,7 @@ for what, action in [("read solutions", lambda: os.listdir("{course}/solutions")
 """
         keep = kernel_needs() + [str(course)]
         out = _run_in_kernel(code, {
-            "work": str(work), "cwd_rel": ".", "memory_mb": 12288, "threads": 1, "unshare": True, "confine": True,
+            "work": str(work), "cwd_rel": ".", "memory_mb": 12288, "threads": 1, "unshare": namespace, "confine": True,
             "hide": [str(course / "solutions")], "keep": keep})
         tops = {Path(p).relative_to("/tmp").parts[0] for p in kept_under_covered(keep) if p.startswith("/tmp/")}
         assert f"tmp: {sorted(tops | {'job'})}" in out, out       # other jobs' folders are gone
