@@ -13,10 +13,13 @@ import sys
 from pathlib import Path
 
 
-ROOT_NAMESPACE = ["unshare", "--mount", "--propagation", "private"]
+# A mount namespace of its own, and a PID namespace with its own /proc: other processes (other students' kernels,
+# the grader) are invisible, so their working folders cannot be reached through /proc/<pid>/cwd either.
+_NAMESPACES = ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc"]
+ROOT_NAMESPACE = ["unshare", *_NAMESPACES]
 # Without root: a user namespace of its own, in which the kernel's first stage is root and may mount, as
 # `unshare --user --map-root-user` allows any user where the system permits unprivileged user namespaces.
-USER_NAMESPACE = ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"]
+USER_NAMESPACE = ["unshare", "--user", "--map-root-user", *_NAMESPACES]
 
 
 def _works(command: list[str]) -> bool:

@@ -1,6 +1,7 @@
 """Batches that several tests of the grader read, each graded once per test session: the hostile batch
 (`hostile.py`) by the course's grader, and part of it by plain `nbgrader autograde`."""
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -20,12 +21,18 @@ def hostile_batch(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def plain_batch(tmp_path_factory, hostile_batch):
-    """{student: {grade_id: (score, max)}}: plain `nbgrader autograde`, serially, on the reference, the untouched
-    release and the monkeypatching submissions of the hostile batch."""
+    """{student: {grade_id: (score, max)}}: plain `nbgrader autograde` on the reference, the untouched release and
+    the monkeypatching submissions of the hostile batch (two course roots side by side, each graded serially)."""
     root, _ = hostile_batch
-    plain = make_course_root(tmp_path_factory.mktemp("plain"), hostile.A)
-    nbgrader(plain, "generate_assignment", hostile.A, "--force")
-    for student in PLAIN:
-        shutil.copytree(root / "submitted" / student, plain / "submitted" / student)
-    nbgrader(plain, "autograde", hostile.A, "--force", timeout=600)
-    return {s: cell_scores(plain / "gradebook.db", hostile.A, hostile.A, s) for s in PLAIN}
+
+    def grade(students: list[str]) -> dict:
+        plain = make_course_root(tmp_path_factory.mktemp("plain"), hostile.A)
+        nbgrader(plain, "generate_assignment", hostile.A, "--force")
+        for student in students:
+            shutil.copytree(root / "submitted" / student, plain / "submitted" / student)
+        nbgrader(plain, "autograde", hostile.A, "--force", timeout=600)
+        return {s: cell_scores(plain / "gradebook.db", hostile.A, hostile.A, s) for s in students}
+
+    with ThreadPoolExecutor(2) as pool:
+        halves = pool.map(grade, [PLAIN[0::2], PLAIN[1::2]])
+        return {s: scores for half in halves for s, scores in half.items()}

@@ -4,7 +4,8 @@ code of `make autograde`), one batch per notebook, on the device `COURSE_GRADER_
 
 A batch holds the reference answers (the grader's own reference run, which every submission is compared with),
 the untouched release, every wrong answer in tests/wrong_answers/ packed into submissions (`answers.packs`), and
-the right answers in tests/right_answers/ (packed the same way). Wrong answers, right answers and the
+the right answers in tests/right_answers/, packed into the same submissions (a right answer is one more answer to
+its exercise, so it takes the place of a wrong one). Wrong answers, right answers and the
 untouched release are graded in trimmed notebooks (`answers.trim`: the lesson cells nothing graded reads are left
 out, as a student may do), beside a trimmed reference that must keep full marks. A mistake that only shows on
 another device (`# needs: cpu`) is graded in a batch of its own on that device.
@@ -42,16 +43,12 @@ def _read(path: Path):
 
 @functools.cache
 def plan(assignment: str, device: str) -> dict[str, list]:
-    """`{student_id: [wrong answers it carries]}` for the wrong answers graded on `device`."""
+    """`{student_id: [answers it carries]}`: the wrong answers graded on `device` and, on the grader's device, the
+    right answers, packed together (a right answer is one more answer to its exercise)."""
     solution = _read(SOLUTIONS / assignment / notebook_name(assignment))
     answers = [a for a in wrong_answers(assignment) if device_for(a) == device]
-    return {f"wrong-{i:02d}": pack for i, pack in enumerate(packs(answers, named_by(solution)))}
-
-
-@functools.cache
-def right_plan(assignment: str) -> dict[str, list]:
-    """`{student_id: [right answers it carries]}`: at most one per exercise in a submission."""
-    return {f"right-{i:02d}": pack for i, pack in enumerate(packs(right_answers(assignment), {}))}
+    answers += right_answers(assignment) if device == GRADER_DEVICE else []
+    return {f"pack-{i:02d}": pack for i, pack in enumerate(packs(answers, named_by(solution)))}
 
 
 def devices(assignment: str) -> list[str]:
@@ -72,9 +69,6 @@ def batch(assignment: str, device: str) -> dict:
     submissions = {"reference-trimmed": fill_answers(release, reference), "untouched": release}
     for student, pack in plan(assignment, device).items():
         submissions[student] = fill_answers(release, {**reference, **{a.target: a.source for a in pack}})
-    if device == GRADER_DEVICE:
-        for student, pack in right_plan(assignment).items():
-            submissions[student] = fill_answers(release, {**reference, **{a.target: a.source for a in pack}})
     with tempfile.TemporaryDirectory(prefix=f"course-{assignment}-") as tmp:
         root = make_course_root(Path(tmp) / "root", assignment)
         for student, nb in submissions.items():

@@ -46,6 +46,8 @@ EXPECT = {
     "to_image.memory_bomb": (FULL - TO_IMAGE, ["memory-limit"]),       # MemoryError, the kernel survives
     # reads the solutions and another student's notebook, writes into course/: all refused, so full marks
     "one_hot.escape": (FULL, []),
+    # finds the course through grader.__file__ and /proc/*/cwd (the grader's, other kernels'): refused as well
+    "one_hot.find_course": (FULL, []),
     # broken input
     "invalid_json": (0.0, ["invalid-notebook"]),
     "empty_file": (0.0, ["invalid-notebook"]),
@@ -55,6 +57,7 @@ EXPECT = {
     # nbgrader itself fails on it (a graded cell with points "lots"): a row with 0 and the cause, the batch goes on
     "bad_metadata": (0.0, ["grader-error"]),
 }
+CONFINED_ONLY = {"one_hot.escape", "one_hot.find_course"}     # kept out only when kernels are confined
 MONKEYPATCH = ["one_hot.allclose_patch", "one_hot.check_helper_patch", "one_hot.checkfailed_noop",
                "one_hot.showtraceback_patch"]
 

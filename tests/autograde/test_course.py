@@ -7,7 +7,7 @@ import json
 import pytest
 
 from answers import loss_problem, right_answers, table, total, wrong_answers
-from course import GRADER_DEVICE, batch, device_for, devices, plan, right_plan, scores, student_of
+from course import GRADER_DEVICE, batch, device_for, devices, plan, scores, student_of
 from grader.cells import exercise_of
 from grader.course import assignments
 
@@ -57,10 +57,9 @@ def test_wrong_answer_loses_points_on_its_exercise(assignment, answer):
 @pytest.mark.parametrize("assignment,answer", RIGHT, ids=[f"{a}:{r.name}" for a, r in RIGHT])
 def test_right_answer_keeps_full_marks(assignment, answer):
     """Answers that meet the contract in another way than the reference (tests/right_answers/) lose nothing."""
-    student, pack = next((s, pack) for s, pack in right_plan(assignment).items() if answer in pack)
+    student = student_of(assignment, answer)
     got = scores(assignment, GRADER_DEVICE, student)
-    others = {a.target for a in pack} - {answer.target}     # what the other right answers of the pack answer for
-    lost = {cell: s for cell, s in got.items()
-            if s[0] < s[1] and exercise_of(cell, exercises(assignment)) not in others}
-    assert total(got)[1] > 0 and not lost, f"{answer.name} (graded with the other answers of {student}) loses " \
-                                           f"points on {GRADER_DEVICE}:\n{table(lost)}"
+    own = {cell: s for cell, s in got.items() if exercise_of(cell, exercises(assignment)) == answer.target}
+    lost = {cell: s for cell, s in own.items() if s[0] < s[1]}
+    assert total(own)[1] > 0 and not lost, f"{answer.name} (graded in {student}) loses points on " \
+                                           f"{GRADER_DEVICE}:\n{table(lost)}"
