@@ -58,13 +58,13 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
     template, reference = prepare.load_template(assignment, solutions, options.cache, device)
     workers = _workers(options, len(folders) + (reference is None))
     pool = Pool(workers, options.scheduler)      # its workers start while the rest is prepared
+    background = ThreadPoolExecutor(1)           # the parent's own waiting work, done while workers grade
     try:
         prepare.prepare_data()
         if progress and not options.scheduler:
             isolation.warn_unconfined(options.confine)
         db_url = f"sqlite:///{root / 'gradebook.db'}"
         # the gradebook is made ready while the first jobs run: only the results need it
-        background = ThreadPoolExecutor(1)
         sync = background.submit(gradebook.sync_assignment, template["gradebook"], db_url, assignment)
         background.submit(reports.load)          # the reports' plotting library, imported while workers grade
         threads = max(1, (os.cpu_count() or 1) // workers)
@@ -83,6 +83,7 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
         sync.result()                            # its error, if any, stops the batch here
     finally:
         pool.close()
+        background.shutdown()
     meta = template["meta"]
     summary = {"assignment": assignment, "workers": workers, "scheduler": options.scheduler,
                "max_score": sum(c["points"] for c in meta["cells"].values() if c["grade"])}
