@@ -180,6 +180,11 @@ def generate_standin(folder: Path, train_size: int, test_size: int) -> Path:
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    # mkdtemp makes the folder private (0700); the data set is shared by whoever may read its parent (a grader
+    # or Dask worker under another account, students on a shared server), so it gets the usual mode
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)
     try:
         batches = tmp / BASE_FOLDER
         batches.mkdir()

@@ -1,7 +1,9 @@
 """Tests of grader/data.py: the CIFAR-10 loader and its generated stand-in. No test touches the network."""
 import hashlib
+import os
 import pickle
 import shutil
+import stat
 
 import numpy as np
 import pytest
@@ -80,6 +82,18 @@ def test_generating_into_a_finished_folder_keeps_it(tmp_path):
     data.generate_standin(tmp_path / "a", 50, 20)
     assert _digest(a) == before
     assert [p.name for p in tmp_path.iterdir()] == ["a"]     # no partial folder left behind
+
+
+def test_generated_folder_is_readable_by_others(tmp_path):
+    """A shared data folder (a grader or Dask worker under another account, students on one server) must not be
+    private to whoever generated it: the folder gets the mode the umask gives, not mkdtemp's 0700."""
+    old = os.umask(0o022)
+    try:
+        root = data.generate_standin(tmp_path / "s", 50, 20)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+    assert all(stat.S_IMODE(p.stat().st_mode) & 0o004 for p in root.rglob("*"))
 
 
 def test_files_have_cifar10s_format(tmp_path):

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grader
+
 
 # A mount namespace of its own, and a PID namespace with its own /proc: other processes (other students' kernels,
 # the grader) are invisible, so their working folders cannot be reached through /proc/<pid>/cwd either.
@@ -47,25 +49,44 @@ def can_confine() -> bool:
 
 
 def kernel_needs() -> list[str]:
-    """Folders the grading kernel reads, on this (worker) machine: the Python installation and environment, the
-    course repository (the grader package; notebook 04 reads benchmark results), the data folder, and the folders on
-    PYTHONPATH (the GPU machine's recipe installs the Jupyter stack into /tmp/site)."""
-    from grader.course import REPO
+    """Folders the grading kernel reads, on this (worker) machine, and no more: the Python installation and
+    environment with its site folders (a .pth file may add one from elsewhere), the `grader` package, the data
+    folder, the benchmark results notebook 04 shows, and the folders on PYTHONPATH (the GPU machine's recipe installs
+    the Jupyter stack into /tmp/site). Never a whole repository: the sandbox hides those and binds these back."""
     from grader.standin import data_root
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix}
+    sites = [p for p in sys.path if p and os.path.isdir(p)
+             and (Path(p).name in ("site-packages", "dist-packages") or any(_inside(p, q) for q in prefixes))]
     extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and os.path.isdir(p)]
-    return [sys.prefix, sys.base_prefix, str(REPO), str(data_root()), *extra]
+    package = Path(grader.__file__).resolve().parent
+    return sorted({*prefixes, *sites, *extra, str(package), str(package.parent / "benchmarks" / "results"),
+                   str(data_root())})
 
 
-def private_places(root: Path, submissions: Path, solutions: Path, cache: Path) -> list[str]:
-    """What no kernel may read: the solutions, every submission, nbgrader's outputs, the gradebook, git history and
-    the grader's cache, of the course graded and of the repository the grader runs from (the kernel reads the
-    `grader` package there, so it could find that repository's own solutions)."""
-    from grader.course import REPO
-    places = {solutions.resolve(), submissions.resolve(), cache}
-    for course in {root.resolve(), REPO}:
-        places |= {course / name for name in ("solutions", "submitted", "autograded", "feedback", "gradebook.db",
-                                              ".git", "reports")}
-    return sorted(str(p) for p in places)
+def kernel_pythonpath() -> str:
+    """PYTHONPATH of the kernel: the folder holding the `grader` package this process runs comes first, so that the
+    kernel imports the same grader (an editable install may point elsewhere; the sandbox binds back only the package
+    from that folder)."""
+    here = str(Path(grader.__file__).resolve().parent.parent)
+    return os.pathsep.join([here, *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]])
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def private_places(root: Path, submissions: Path, solutions: Path) -> list[str]:
+    """What no kernel may see of the course graded: the whole course root (solutions, every submission, nbgrader's
+    outputs, the gradebook, git history), and the solutions and submissions wherever they lie."""
+    return sorted({str(p.resolve()) for p in (root, submissions, solutions)})
+
+
+def worker_private() -> list[str]:
+    """What no kernel may see on the machine that runs it: the grader's cache, and the repository the grader runs
+    from when it is a course repository (found through `grader.__file__`, it holds its own solutions)."""
+    from grader.autograde.prepare import cache_dir
+    from grader.course import CONFIG, REPO
+    return [str(cache_dir()), *([str(REPO)] if CONFIG.is_file() else [])]
 
 
 def warn_unconfined(confine: bool) -> None:

@@ -100,10 +100,10 @@ def _sandbox_env(spec: dict, work: Path, out_dir: Path) -> dict:
     opts, threads = spec["options"], spec["threads"]
     sandbox = {"work": str(work), "cwd_rel": str(out_dir.relative_to(work)), "memory_mb": opts["memory_mb"],
                "cpu_s": opts["submission_timeout"] + 30, "max_output_bytes": opts["max_output_bytes"],
-               "fsize_mb": FSIZE_MB, "threads": threads, "hide": spec["hide"], "keep": isolation.kernel_needs(),
-               "unshare": isolation.confine_command(), "confine": opts["confine"]}
+               "fsize_mb": FSIZE_MB, "threads": threads, "hide": spec["hide"] + isolation.worker_private(),
+               "keep": isolation.kernel_needs(), "unshare": isolation.confine_command(), "confine": opts["confine"]}
     return {"GRADER_SANDBOX": json.dumps(sandbox), "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-            **spec["env"]}
+            "PYTHONPATH": isolation.kernel_pythonpath(), **spec["env"]}
 
 
 def grade_submission(spec: dict) -> dict:

@@ -68,7 +68,7 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
         sync = background.submit(gradebook.sync_assignment, template["gradebook"], db_url, assignment)
         background.submit(reports.load)          # the reports' plotting library, imported while workers grade
         threads = max(1, (os.cpu_count() or 1) // workers)
-        hide = isolation.private_places(root, submissions, solutions, prepare.cache_dir())
+        hide = isolation.private_places(root, submissions, solutions)
         job_env = {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""), "COURSE_DEVICE": device, **(env or {})}
 
         def spec(student: str, files) -> dict:

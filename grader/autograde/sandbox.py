@@ -8,11 +8,13 @@ not root, as root of a user namespace of its own (`unshare --user --map-root-use
 nothing leaks to the host (`grader.autograde.isolation` picks the command):
   - /tmp and /dev/shm become fresh, empty tmpfs (other jobs' folders disappear), and the job's own folder is
     bind-mounted at /tmp/job, the only writable place besides them;
-  - what the kernel needs that lay under them (`keep`: the Python installation, the virtual environment, the
-    course repository, the data folder; e.g. a course cloned into /tmp) is bind-mounted back, read-only;
-  - the course's private places (solutions, submissions, gradebook, autograded, feedback, the grader's cache)
-    are covered with empty read-only mounts;
-  - the root filesystem is remounted read-only (the course folder cannot be written);
+  - the hidden places (`hide`: the course root graded, its solutions and submissions wherever they lie, the
+    repository the grader runs from, the grader's cache) are covered with empty tmpfs, so nothing of a course
+    repository shows but what is bound back;
+  - what the kernel needs (`keep`: the Python installation and its site folders, the `grader` package, the data
+    folder, the benchmark results) is bound back read-only where it lay under a covered place;
+  - the covered places and the root filesystem are remounted read-only (the course cannot be written);
+  - if any of this fails the kernel does not start (exit status EXIT_SANDBOX, and a line on stderr saying why);
   - then it re-executes itself through `setpriv --bounding-set=-all --no-new-privs`: no capabilities at all, so
     the kernel cannot undo any of the above.
 Stage 2 (always): resource limits (address space, CPU seconds, file size, no core dumps), torch thread cap, the
@@ -28,6 +30,7 @@ import sys
 
 STAGE = "GRADER_SANDBOX_STAGE"
 EXIT_OUTPUT = 86          # the kernel's exit status when its output passed the limit (read by GuardedExecute)
+EXIT_SANDBOX = 87         # the confinement could not be set up: the kernel does not start
 
 
 def cap_output(limit: int) -> None:
@@ -70,43 +73,68 @@ def _under(path: str, roots) -> bool:
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)
 
 
-def kept_under_covered(paths) -> list[str]:
-    """The folders of `paths` that lie under /tmp or /dev/shm, outermost only (a course cloned into /tmp, a
-    virtual environment there): they must be put back, read-only, after those are covered."""
-    found = sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
-    found = [p for p in found if _under(p, COVERED)]
+def _outermost(paths) -> list[str]:
+    found = sorted(set(paths))
     return [p for p in found if not any(q != p and _under(p, [q]) for q in found)]
 
 
+def kept_under_covered(paths, hidden=()) -> list[str]:
+    """The folders of `paths` that lie under a covered place (/tmp, /dev/shm, a hidden folder), outermost only:
+    they are put back, read-only, after those are covered. A folder that holds a hidden one is left out (binding it
+    back would bring the hidden one back); what the kernel needs inside it is kept by its own name."""
+    hidden = [os.path.realpath(h) for h in hidden]
+    found = {os.path.realpath(p) for p in paths if p and os.path.isdir(p)}
+    found = [p for p in found if _under(p, [*COVERED, *hidden]) and not any(_under(h, [p]) for h in hidden)]
+    return _outermost(found)
+
+
+def _cover(path: str, mode: str) -> bool:
+    if os.path.isdir(path):
+        return _mount("-t", "tmpfs", "-o", f"size=1m,mode={mode}", "none", path)
+    return _mount("--bind", "/dev/null", path) if os.path.exists(path) else True
+
+
+def _refuse_if(failed: list[str]) -> None:
+    """Never a kernel that looks confined but is not: one mount that failed stops it, saying which."""
+    if failed:
+        print(f"grader sandbox: could not mount {', '.join(failed)}; the kernel is not started. Grade with "
+              f"--no-confine to run kernels unconfined (see docs/grader.md).", file=sys.stderr)
+        os._exit(EXIT_SANDBOX)
+
+
 def stage1(cfg: dict, argv: list[str]) -> None:
-    work = cfg["work"]
-    fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
-    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY) for path in kept_under_covered(cfg.get("keep", []))}
+    """Cover /tmp, /dev/shm and the hidden places, bind back the job's folder and what the kernel needs
+    (read-only), make every covered place read-only but /tmp and /dev/shm, then drop every capability."""
+    every = _outermost(os.path.realpath(p) for p in cfg.get("hide", []) if os.path.lexists(p))
+    hidden = [h for h in every if not _under(h, COVERED)]      # the others vanish with /tmp and /dev/shm
+    fd = os.open(cfg["work"], os.O_RDONLY | os.O_DIRECTORY)
+    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            for path in kept_under_covered(cfg.get("keep", []), every)}
     conn = None
     if "-f" in argv:                 # the connection file may live under /tmp, which is about to be covered
         i = argv.index("-f") + 1
         with open(argv[i]) as fh:
             conn = (i, fh.read())
-    ok = _mount("-t", "tmpfs", "-o", "mode=1777,size=512m", "none", "/tmp")
-    _mount("-t", "tmpfs", "-o", "mode=1777,size=64m", "none", "/dev/shm")
-    if ok:
-        os.mkdir("/tmp/job")
-        ok = _bind_fd(fd, "/tmp/job")
-    for path, kept in keep.items():  # put back what the kernel needs (Python, the course), read-only
-        if ok:
-            os.makedirs(path, exist_ok=True)
-            ok = _bind_fd(kept, path) and _mount("-o", "remount,bind,ro", path)
+    failed = [] if _mount("-t", "tmpfs", "-o", "mode=1777,size=512m", "none", "/tmp") else ["/tmp"]
+    failed += [] if _mount("-t", "tmpfs", "-o", "mode=1777,size=64m", "none", "/dev/shm") else ["/dev/shm"]
+    failed += [h for h in hidden if not _cover(h, "0755")]    # writable until what is kept inside is bound back
+    _refuse_if(failed)
+    os.mkdir("/tmp/job")
+    failed += [] if _bind_fd(fd, "/tmp/job") else ["/tmp/job"]
+    for path, kept in keep.items():  # put back what the kernel needs (Python, the grader package), read-only
+        os.makedirs(path, exist_ok=True)
+        if not (_bind_fd(kept, path) and _mount("-o", "remount,bind,ro", path)):
+            failed.append(path)
         os.close(kept)
     os.close(fd)
-    for path in cfg.get("hide", []):    # after the above, so that a course put back under /tmp is covered too
-        if os.path.isdir(path):
-            _mount("-t", "tmpfs", "-o", "size=4k,mode=0,ro", "none", path)
-        elif os.path.exists(path):
-            _mount("--bind", "/dev/null", path)
-    if ok:
-        cfg["work"] = "/tmp/job"
-        _mount("-o", "remount,bind,ro", "/")
-        cfg["confined"] = True
+    failed += [h for h in hidden if os.path.isdir(h) and not _mount("-o", "remount,ro", h)]
+    for path in cfg.get("hide", []):  # one inside a folder bound back (a cache inside a kept home, say)
+        if os.path.lexists(path) and _under(os.path.realpath(path), list(keep)) and not _cover(path, "0"):
+            failed.append(path)
+    if not _mount("-o", "remount,bind,ro", "/"):
+        failed.append("/")
+    _refuse_if(failed)
+    cfg["work"] = "/tmp/job"
     if conn is not None:
         path = os.path.join(cfg["work"], ".home", "kernel-connection.json")
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
@@ -115,9 +143,8 @@ def stage1(cfg: dict, argv: list[str]) -> None:
     os.chdir(os.path.join(cfg["work"], cfg.get("cwd_rel", ".")))
     os.environ["GRADER_SANDBOX"] = json.dumps(cfg)
     os.environ[STAGE] = "2"
-    cmd = [sys.executable, "-m", "grader.autograde.sandbox", *argv]
-    if ok:
-        cmd = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--", *cmd]
+    cmd = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
+           sys.executable, "-m", "grader.autograde.sandbox", *argv]
     os.execvp(cmd[0], cmd)
 
 

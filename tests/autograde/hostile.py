@@ -80,17 +80,20 @@ def put(subs: Path, student: str, nb=None, name=f"{A}.ipynb", raw=None) -> Path:
     return path
 
 
-def build(root: Path) -> Path:
-    """The batch's submissions under root/submitted; returns that folder."""
-    release = read(COURSE / A / f"{A}.ipynb")
-    ref_answers = reference_answers(read(SOLUTIONS / A / f"{A}.ipynb"))
+def build(root: Path, repo: Path = REPO) -> Path:
+    """The batch's submissions under root/submitted, from the release and solutions of `repo` (root itself when
+    the course graded is a copy of the repository); returns that folder."""
+    course, solutions = repo / COURSE.relative_to(REPO), repo / SOLUTIONS.relative_to(REPO)
+    release = read(course / A / f"{A}.ipynb")
+    ref_answers = reference_answers(read(solutions / A / f"{A}.ipynb"))
     reference = fill_answers(release, ref_answers)
     subs = root / "submitted"
     put(subs, "reference", reference)
     put(subs, "untouched", release)
-    shutil.copytree(COURSE, root / "course")     # what the escape tries to write into (never the real checkout)
+    if root != repo:         # what the escape tries to write into (never the real checkout)
+        shutil.copytree(course, root / "course")
     paths = {"{OTHER}": str(subs / "reference" / A / f"{A}.ipynb"), "{COURSE}": str(root / "course"),
-             "{SOLUTIONS}": str(SOLUTIONS / A / f"{A}.ipynb")}
+             "{SOLUTIONS}": str(solutions / A / f"{A}.ipynb")}
     for fixture in sorted(FIXTURES.glob("*.py")):
         source = fixture.read_text()
         for key, value in paths.items():

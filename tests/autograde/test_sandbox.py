@@ -1,12 +1,14 @@
 """The grading kernel's sandbox (grader/autograde/sandbox.py), in a real kernel.
 
-What lies under /tmp is covered in the kernel's mount namespace, so a course or virtual environment that lives
-there (a CI checkout in /tmp, say) must be put back read-only, with the private folders inside it still hidden.
+/tmp and every hidden place (course roots, the grader's own repository) are covered in the kernel's mount
+namespace; what the kernel needs inside them is bound back read-only, by name, and nothing else.
 """
 import asyncio
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,16 +16,23 @@ import pytest
 
 from grader.autograde.execute import GuardedKernelManager
 from grader.authoring.nbgrader_run import venv_path
-from grader.autograde.isolation import ROOT_NAMESPACE, USER_NAMESPACE, can_confine, kernel_needs
-from grader.autograde.sandbox import kept_under_covered
+from grader.autograde.isolation import ROOT_NAMESPACE, USER_NAMESPACE, can_confine, kernel_needs, worker_private
+from grader.autograde.sandbox import EXIT_SANDBOX, kept_under_covered
+from grader.course import REPO
 
 
-def test_kept_folders_are_those_under_tmp_outermost_first(tmp_path):
+def test_kept_folders_are_those_under_covered_places_outermost_first(tmp_path):
     course = tmp_path / "course"
-    (course / ".venv").mkdir(parents=True)
+    (course / ".venv" / "lib").mkdir(parents=True)
+    (course / "pkg").mkdir()
     outside = Path.home()
-    got = kept_under_covered([str(course / ".venv"), str(course), str(outside), str(tmp_path / "missing")])
+    got = kept_under_covered([str(course / ".venv"), str(course / ".venv" / "lib"), str(course), str(outside),
+                              str(tmp_path / "missing")])
     assert got == [os.path.realpath(course)]
+    # a hidden course is not bound back whole: only what is kept inside it, by name
+    got = kept_under_covered([str(course / ".venv"), str(course / "pkg"), str(course), str(tmp_path)],
+                             hidden=[str(course)])
+    assert got == [os.path.realpath(course / ".venv"), os.path.realpath(course / "pkg")]
 
 
 def _run_in_kernel(code: str, sandbox: dict) -> str:
@@ -48,40 +57,75 @@ def _run_in_kernel(code: str, sandbox: dict) -> str:
 
 @pytest.mark.skipif(not can_confine(), reason="the sandbox needs unshare and setpriv, and root or user namespaces")
 @pytest.mark.parametrize("namespace", [ROOT_NAMESPACE, USER_NAMESPACE], ids=["root", "user-namespace"])
-def test_a_course_under_tmp_is_put_back_read_only_with_private_folders_hidden(monkeypatch, namespace):
-    """As root, and in the user namespace a grader that is not root gets (tried here as root: the confinement is
-    the same; only the user outside differs)."""
+def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
+    """A course under /tmp (a CI checkout there, say) and the repository the grader runs from are hidden whole; of
+    them the kernel sees, read-only, only what it needs (a package folder of the course; the `grader` package of the
+    repository), never the rest (lessons, solutions, the README). As root, and in the user namespace a grader that
+    is not root gets (tried here as root: the confinement is the same; only the user outside differs)."""
     if namespace == ROOT_NAMESPACE and os.geteuid() != 0:
         pytest.skip("a mount namespace without a user namespace needs root")
     monkeypatch.setenv("PATH", venv_path())
     course = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
     try:
-        (course / "lesson.txt").write_text("visible")
+        (course / "lesson.txt").write_text("private")
         (course / "solutions").mkdir()
         (course / "solutions" / "answer.txt").write_text("secret")
+        (course / "pkg").mkdir()
+        (course / "pkg" / "mod.txt").write_text("visible")
         work = course / "job-root"
         (work / ".home").mkdir(parents=True)
         (work / ".records").mkdir()
         code = f"""
 import os
 print("tmp:", sorted(os.listdir("/tmp")))
-print("lesson:", open("{course}/lesson.txt").read())
-for what, action in [("read solutions", lambda: os.listdir("{course}/solutions")),
-                     ("write course", lambda: open("{course}/new.txt", "w"))]:
+for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
+                     ("read grader", lambda: open("{REPO}/grader/__init__.py").read()),
+                     ("read lesson", lambda: open("{course}/lesson.txt").read()),
+                     ("read solutions", lambda: os.listdir("{course}/solutions")),
+                     ("read repo solutions", lambda: os.listdir("{REPO}/solutions")),
+                     ("read README", lambda: open("{REPO}/README.md").read()),
+                     ("write pkg", lambda: open("{course}/pkg/new.txt", "w")),
+                     ("write grader", lambda: open("{REPO}/grader/new.txt", "w")),
+                     ("write repo", lambda: open("{REPO}/new.txt", "w"))]:
     try:
         action()
         print(what, "allowed")
     except OSError as err:
         print(what, "refused", type(err).__name__)
 """
-        keep = kernel_needs() + [str(course)]
+        hide = [str(course), *worker_private()]
+        keep = kernel_needs() + [str(course / "pkg")]
         out = _run_in_kernel(code, {
             "work": str(work), "cwd_rel": ".", "memory_mb": 12288, "threads": 1, "unshare": namespace, "confine": True,
-            "hide": [str(course / "solutions")], "keep": keep})
-        tops = {Path(p).relative_to("/tmp").parts[0] for p in kept_under_covered(keep) if p.startswith("/tmp/")}
+            "hide": hide, "keep": keep})
+        tops = {Path(p).relative_to("/tmp").parts[0] for p in kept_under_covered(keep, hide) if p.startswith("/tmp/")}
         assert f"tmp: {sorted(tops | {'job'})}" in out, out       # other jobs' folders are gone
-        assert "lesson: visible" in out, out
-        assert "read solutions refused" in out and "write course refused" in out, out
-        assert not (course / "new.txt").exists()
+        for allowed in ("read pkg", "read grader"):
+            assert f"{allowed} allowed" in out, out
+        for refused in ("read lesson", "read solutions", "read repo solutions", "read README", "write pkg",
+                        "write grader", "write repo"):
+            assert f"{refused} refused" in out, out
+        assert not (course / "pkg" / "new.txt").exists() and not (REPO / "new.txt").exists()
     finally:
         shutil.rmtree(course, ignore_errors=True)
+
+
+def test_a_failed_mount_stops_the_kernel(tmp_path):
+    """A sandbox that cannot be set up never runs student code as if it were confined: here its last step (the root
+    file system made read-only) fails, in a real mount namespace, and the kernel does not start."""
+    if os.geteuid() != 0 or not can_confine():
+        pytest.skip("needs root and a working mount namespace")
+    (tmp_path / ".home").mkdir()
+    sandbox = {"work": str(tmp_path), "cwd_rel": ".", "hide": worker_private(), "keep": kernel_needs()}
+    script = f"""
+import grader.autograde.sandbox as sandbox
+real = sandbox._mount
+sandbox._mount = lambda *args, **kw: False if args[-1] == "/" else real(*args, **kw)
+sandbox.stage1({sandbox!r}, [])
+print("the kernel would start")
+"""
+    done = subprocess.run([*ROOT_NAMESPACE, "--", sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == EXIT_SANDBOX, (done.returncode, done.stdout, done.stderr)
+    assert "could not mount /;" in done.stderr and "--no-confine" in done.stderr, done.stderr
+    assert "would start" not in done.stdout
