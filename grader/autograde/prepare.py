@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from grader.cells import fill_answers, grade_id, is_answer, is_grade, is_locked,
 from grader.course import CONFIG, SOLUTIONS, notebook_name
 
 CACHE_VERSION = "2"
+KEPT_VERSIONS = 2      # cache folders kept per assignment (`prune_cache`)
 
 
 def cache_dir() -> Path:
@@ -94,7 +96,17 @@ def load_template(assignment: str, solutions: Path = SOLUTIONS, use_cache: bool 
         (folder / "template.json").write_text(json.dumps(
             {**{k: v for k, v in data.items() if k != "gradebook"},
              "source": {k: v.hex() for k, v in data["source"].items()}}))
+        prune_cache(assignment)
     return data, None
+
+
+def prune_cache(assignment: str, keep: int = KEPT_VERSIONS) -> None:
+    """Delete all but the `keep` most recently written cache folders of `assignment`: every change of the solutions
+    or the grader makes a new one, and nothing else would ever remove the old ones. The one before the newest is
+    kept too, for a grader of that version still in use (another course root with older solutions, say)."""
+    folders = sorted(cache_dir().glob(f"{assignment}-" + "[0-9a-f]" * 16), key=lambda f: f.stat().st_mtime)
+    for old in folders[:max(0, len(folders) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def save_reference(assignment: str, reference: dict, solutions: Path = SOLUTIONS, device: str = "") -> None:

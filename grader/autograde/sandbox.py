@@ -128,8 +128,8 @@ def stage1(cfg: dict, argv: list[str]) -> None:
         os.close(kept)
     os.close(fd)
     failed += [h for h in hidden if os.path.isdir(h) and not _mount("-o", "remount,ro", h)]
-    for path in cfg.get("hide", []):  # one inside a folder bound back (a cache inside a kept home, say)
-        if os.path.lexists(path) and _under(os.path.realpath(path), list(keep)) and not _cover(path, "0"):
+    for path in every:                # one inside a folder bound back (a cache inside a kept home, say)
+        if _under(path, list(keep)) and not _cover(path, "0"):
             failed.append(path)
     if not _mount("-o", "remount,bind,ro", "/"):
         failed.append("/")

@@ -1,5 +1,6 @@
 """Preparation (grader/autograde/prepare.py): the assignment's template, and the cache key that must change with
 anything the reference run depends on."""
+import os
 import shutil
 
 from grader.autograde import prepare
@@ -32,3 +33,17 @@ def test_the_template_knows_every_graded_cell():
     assert tests and answers and all(cells[g]["locked"] and cells[g]["points"] > 0 for g in tests)
     assert all(f"test_{a}" in tests or any(t.startswith(f"test_{a}_") for t in tests) for a in answers)
     assert template["gradebook"][:16] == b"SQLite format 3\x00"
+
+
+def test_old_cache_folders_are_pruned(tmp_path, monkeypatch):
+    """Every change of the solutions or the grader makes a cache folder; only the newest KEPT_VERSIONS of an
+    assignment stay, and other assignments' folders are not touched."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    names = [f"01-tensors-{i:016x}" for i in range(4)] + ["02-autograd-0000000000000000", "01-tensors-notes"]
+    for age, name in enumerate(names):
+        folder = prepare.cache_dir() / name
+        folder.mkdir(parents=True)
+        os.utime(folder, (1_000_000 - age, 1_000_000 - age))      # names[0] is the newest
+    prepare.prune_cache("01-tensors")
+    left = sorted(p.name for p in prepare.cache_dir().iterdir())
+    assert left == sorted(names[:prepare.KEPT_VERSIONS] + names[4:])
