@@ -60,12 +60,14 @@ def _run_in_kernel(code: str, sandbox: dict) -> str:
 def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
     """A course under /tmp (a CI checkout there, say) and the repository the grader runs from are hidden whole; of
     them the kernel sees, read-only, only what it needs (a package folder of the course; the `grader` package of the
-    repository), never the rest (lessons, solutions, the README). As root, and in the user namespace a grader that
-    is not root gets (tried here as root: the confinement is the same; only the user outside differs)."""
+    repository), never the rest (lessons, solutions, the README), nor the grading account's home folder. As root,
+    and in the user namespace a grader that is not root gets (tried here as root: the confinement is the same; only
+    the user outside differs)."""
     if namespace == ROOT_NAMESPACE and os.geteuid() != 0:
         pytest.skip("a mount namespace without a user namespace needs root")
     monkeypatch.setenv("PATH", venv_path())
     course = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
+    probe = Path(tempfile.mkstemp(prefix=".sandbox-probe-", dir=Path.home())[1])   # an SSH key, say
     try:
         (course / "lesson.txt").write_text("private")
         (course / "solutions").mkdir()
@@ -97,6 +99,7 @@ for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
                      ("read solutions", lambda: os.listdir("{course}/solutions")),
                      ("read repo solutions", lambda: os.listdir("{REPO}/solutions")),
                      ("read README", lambda: open("{REPO}/README.md").read()),
+                     ("read home", lambda: open("{probe}").read()),
                      ("write pkg", lambda: open("{course}/pkg/new.txt", "w")),
                      ("write grader", lambda: open("{REPO}/grader/new.txt", "w")),
                      ("write repo", lambda: open("{REPO}/new.txt", "w")),
@@ -116,12 +119,13 @@ for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
         assert f"tmp: {sorted(tops | {'job'})}" in out, out       # other jobs' folders are gone
         for allowed in ("read pkg", "read grader"):
             assert f"{allowed} allowed" in out, out
-        for refused in ("read lesson", "read solutions", "read repo solutions", "read README", "write pkg",
-                        "write grader", "write repo", "undo the mounts"):
+        for refused in ("read lesson", "read solutions", "read repo solutions", "read README", "read home",
+                        "write pkg", "write grader", "write repo", "undo the mounts"):
             assert f"{refused} refused" in out, out
         assert not (course / "pkg" / "new.txt").exists() and not (REPO / "new.txt").exists()
     finally:
         shutil.rmtree(course, ignore_errors=True)
+        probe.unlink(missing_ok=True)
 
 
 def test_a_failed_mount_stops_the_kernel(tmp_path):
