@@ -27,17 +27,31 @@ from nbgrader.preprocessors import Execute
 from grader.autograde.sandbox import EXIT_OUTPUT
 
 
+def _confined_sandbox() -> dict | None:
+    sandbox = json.loads(os.environ.get("GRADER_SANDBOX", "{}"))
+    return sandbox if sandbox.get("unshare") and sandbox.get("confine", True) else None
+
+
 class GuardedKernelManager(AsyncKernelManager):
-    """Starts `python -m grader.autograde.sandbox` in place of `python -m ipykernel_launcher`."""
+    """Starts `python -m grader.autograde.sandbox` in place of `python -m ipykernel_launcher`; a confined kernel
+    (a network namespace of its own, without even loopback to the grader) is reached through Unix sockets in its job
+    folder (`transport = "ipc"`), which the sandbox shows the kernel at /tmp/job."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        sandbox = _confined_sandbox()
+        if sandbox and sandbox.get("work"):
+            self.transport = "ipc"
+            self.ip = os.path.join(sandbox["work"], "k")      # short: a socket's path has at most 107 bytes
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         if "ipykernel_launcher" in cmd:
             i = cmd.index("ipykernel_launcher")
             cmd = [sys.executable, "-m", "grader.autograde.sandbox", *cmd[i + 1:]]
-        sandbox = json.loads(os.environ.get("GRADER_SANDBOX", "{}"))
-        if sandbox.get("unshare") and sandbox.get("confine", True):
-            cmd = [*sandbox["unshare"], "--", *cmd]          # a namespace of its own (grader.autograde.isolation)
+        sandbox = _confined_sandbox()
+        if sandbox:
+            cmd = [*sandbox["unshare"], "--", *cmd]          # namespaces of its own (grader.autograde.isolation)
         return cmd
 
 

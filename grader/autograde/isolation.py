@@ -15,9 +15,11 @@ from pathlib import Path
 import grader
 
 
-# A mount namespace of its own, and a PID namespace with its own /proc: other processes (other students' kernels,
-# the grader) are invisible, so their working folders cannot be reached through /proc/<pid>/cwd either.
-_NAMESPACES = ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc"]
+# A mount namespace of its own; a PID namespace with its own /proc: other processes (other students' kernels, the
+# grader) are invisible, so their working folders cannot be reached through /proc/<pid>/cwd either; and a network
+# namespace with nothing in it: no connection out (nothing to send what it read to, no Dask scheduler or Jupyter
+# server on loopback to talk to). The kernel talks to the grader through Unix sockets in its job folder instead.
+_NAMESPACES = ["--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "--net"]
 ROOT_NAMESPACE = ["unshare", *_NAMESPACES]
 # Without root: a user namespace of its own, in which the kernel's first stage is root and may mount, as
 # `unshare --user --map-root-user` allows any user where the system permits unprivileged user namespaces.
@@ -34,14 +36,16 @@ def _works(command: list[str]) -> bool:
 
 @functools.cache
 def confine_command() -> list[str] | None:
-    """The command that gives a kernel its own mount namespace here: as root, a mount namespace; otherwise a user
+    """The command that gives a kernel its own namespaces here: as root, a mount namespace; otherwise a user
     namespace with one (probed once: a container without CAP_SYS_ADMIN, or a system that forbids unprivileged user
-    namespaces, refuses); None when neither works."""
+    namespaces, refuses); without a network namespace where only that is refused; None when nothing works."""
     if not (shutil.which("unshare") and shutil.which("setpriv")):
         return None
-    if os.geteuid() == 0 and _works(ROOT_NAMESPACE):
-        return ROOT_NAMESPACE
-    return USER_NAMESPACE if _works(USER_NAMESPACE) else None
+    for command in ([ROOT_NAMESPACE] if os.geteuid() == 0 else []) + [USER_NAMESPACE]:
+        for candidate in (command, [a for a in command if a != "--net"]):
+            if _works(candidate):
+                return candidate
+    return None
 
 
 def can_confine() -> bool:
@@ -97,12 +101,17 @@ def worker_private() -> list[str]:
 
 
 def warn_unconfined(confine: bool) -> None:
-    """Say so when kernels will not be confined: the instructor should know what students can read."""
+    """Say so when kernels will not be confined, or not cut off from the network: the instructor should know what
+    student code can reach."""
     if not confine:
         why = "--no-confine was given"
     elif not can_confine():
         why = ("confining needs `unshare` and `setpriv` (util-linux) and either root or unprivileged user namespaces "
                "(Debian: sysctl kernel.unprivileged_userns_clone=1; elsewhere user.max_user_namespaces > 0)")
+    elif "--net" not in confine_command():
+        print("note: kernels are confined but keep the network (this system refuses them a network namespace): "
+              "student code can connect to servers on this machine and beyond; see docs/grader.md", file=sys.stderr)
+        return
     else:
         return
     print(f"note: kernels run unconfined ({why}): limits and tamper checks apply, but student code can read "

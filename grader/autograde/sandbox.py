@@ -5,7 +5,9 @@ environment variable (JSON), which it removes before student code runs.
 
 Stage 1, only when started inside a mount namespace of its own, as root (`unshare --mount`) or, for a grader that is
 not root, as root of a user namespace of its own (`unshare --user --map-root-user --mount`); private propagation, so
-nothing leaks to the host (`grader.autograde.isolation` picks the command):
+nothing leaks to the host; with its own PID and network namespaces (`grader.autograde.isolation` picks the command):
+  - the connection file is rewritten so that the kernel's Unix sockets (no network: `GuardedKernelManager` uses
+    the `ipc` transport) are made in the job folder as the kernel sees it, /tmp/job;
   - /tmp and /dev/shm become fresh, empty tmpfs (other jobs' folders disappear), and the job's own folder is
     bind-mounted at /tmp/job, the only writable place besides them;
   - the hidden places (`hide`: the course root graded, its solutions and submissions wherever they lie, the
@@ -107,14 +109,20 @@ def stage1(cfg: dict, argv: list[str]) -> None:
     (read-only), make every covered place read-only but /tmp and /dev/shm, then drop every capability."""
     every = _outermost(os.path.realpath(p) for p in cfg.get("hide", []) if os.path.lexists(p))
     hidden = [h for h in every if not _under(h, COVERED)]      # the others vanish with /tmp and /dev/shm
-    fd = os.open(cfg["work"], os.O_RDONLY | os.O_DIRECTORY)
+    work = os.path.realpath(cfg["work"])
+    fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
     keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY)
             for path in kept_under_covered(cfg.get("keep", []), every)}
     conn = None
     if "-f" in argv:                 # the connection file may live under /tmp, which is about to be covered
         i = argv.index("-f") + 1
         with open(argv[i]) as fh:
-            conn = (i, fh.read())
+            info = json.load(fh)
+        if info.get("transport") == "ipc":                 # its sockets lie in the job folder: seen at /tmp/job
+            ip = os.path.join(os.path.realpath(os.path.dirname(info["ip"])), os.path.basename(info["ip"]))
+            if _under(ip, [work]):
+                info["ip"] = os.path.join("/tmp/job", os.path.relpath(ip, work))
+        conn = (i, info)
     failed = [] if _mount("-t", "tmpfs", "-o", "mode=1777,size=512m", "none", "/tmp") else ["/tmp"]
     failed += [] if _mount("-t", "tmpfs", "-o", "mode=1777,size=64m", "none", "/dev/shm") else ["/dev/shm"]
     failed += [h for h in hidden if not _cover(h, "0755")]    # writable until what is kept inside is bound back
@@ -138,7 +146,7 @@ def stage1(cfg: dict, argv: list[str]) -> None:
     if conn is not None:
         path = os.path.join(cfg["work"], ".home", "kernel-connection.json")
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as fh:
-            fh.write(conn[1])
+            json.dump(conn[1], fh)
         argv = argv[:conn[0]] + [path] + argv[conn[0] + 1:]
     os.chdir(os.path.join(cfg["work"], cfg.get("cwd_rel", ".")))
     os.environ["GRADER_SANDBOX"] = json.dumps(cfg)

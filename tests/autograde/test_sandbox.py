@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,7 @@ import pytest
 
 from grader.autograde.execute import GuardedKernelManager
 from grader.authoring.nbgrader_run import venv_path
+from grader.autograde import isolation
 from grader.autograde.isolation import ROOT_NAMESPACE, USER_NAMESPACE, can_confine, kernel_needs, worker_private
 from grader.autograde.sandbox import EXIT_SANDBOX, kept_under_covered
 from grader.course import REPO
@@ -60,7 +62,8 @@ def _run_in_kernel(code: str, sandbox: dict) -> str:
 def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
     """A course under /tmp (a CI checkout there, say) and the repository the grader runs from are hidden whole; of
     them the kernel sees, read-only, only what it needs (a package folder of the course; the `grader` package of the
-    repository), never the rest (lessons, solutions, the README), nor the grading account's home folder. As root,
+    repository), never the rest (lessons, solutions, the README), nor the grading account's home folder, nor a
+    server on loopback (it talks to the grader through Unix sockets in its job folder). As root,
     and in the user namespace a grader that is not root gets (tried here as root: the confinement is the same; only
     the user outside differs)."""
     if namespace == ROOT_NAMESPACE and os.geteuid() != 0:
@@ -68,6 +71,8 @@ def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
     monkeypatch.setenv("PATH", venv_path())
     course = Path(tempfile.mkdtemp(prefix="course-under-tmp-", dir="/tmp"))
     probe = Path(tempfile.mkstemp(prefix=".sandbox-probe-", dir=Path.home())[1])   # an SSH key, say
+    server = socket.create_server(("127.0.0.1", 0))          # a Dask scheduler on loopback, say
+    port = server.getsockname()[1]
     try:
         (course / "lesson.txt").write_text("private")
         (course / "solutions").mkdir()
@@ -78,7 +83,7 @@ def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
         (work / ".home").mkdir(parents=True)
         (work / ".records").mkdir()
         code = f"""
-import os, subprocess
+import os, socket, subprocess
 
 
 def undo():
@@ -103,7 +108,8 @@ for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
                      ("write pkg", lambda: open("{course}/pkg/new.txt", "w")),
                      ("write grader", lambda: open("{REPO}/grader/new.txt", "w")),
                      ("write repo", lambda: open("{REPO}/new.txt", "w")),
-                     ("undo the mounts", undo)]:
+                     ("undo the mounts", undo),
+                     ("connect out", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=5))]:
     try:
         action()
         print(what, "allowed")
@@ -120,12 +126,13 @@ for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
         for allowed in ("read pkg", "read grader"):
             assert f"{allowed} allowed" in out, out
         for refused in ("read lesson", "read solutions", "read repo solutions", "read README", "read home",
-                        "write pkg", "write grader", "write repo", "undo the mounts"):
+                        "write pkg", "write grader", "write repo", "undo the mounts", "connect out"):
             assert f"{refused} refused" in out, out
         assert not (course / "pkg" / "new.txt").exists() and not (REPO / "new.txt").exists()
     finally:
         shutil.rmtree(course, ignore_errors=True)
         probe.unlink(missing_ok=True)
+        server.close()
 
 
 def test_a_failed_mount_stops_the_kernel(tmp_path):
@@ -147,3 +154,17 @@ print("the kernel would start")
     assert done.returncode == EXIT_SANDBOX, (done.returncode, done.stdout, done.stderr)
     assert "could not mount /;" in done.stderr and "--no-confine" in done.stderr, done.stderr
     assert "would start" not in done.stdout
+
+
+@pytest.mark.parametrize("command, said", [
+    (None, "kernels run unconfined"),
+    (["unshare", "--mount", "--pid"], "keep the network"),
+    (["unshare", "--mount", "--pid", "--net"], ""),
+], ids=["no-namespace", "no-network-namespace", "all"])
+def test_the_instructor_is_told_what_kernels_can_reach(monkeypatch, capsys, command, said):
+    """Where this system refuses a namespace, confinement falls back (kernels unconfined, or confined with the
+    network) and the grader says so once; with every namespace it says nothing."""
+    monkeypatch.setattr(isolation, "confine_command", lambda: command)
+    isolation.warn_unconfined(True)
+    err = capsys.readouterr().err
+    assert (said in err and "docs/grader.md" in err) if said else err == "", err
