@@ -90,9 +90,10 @@ def kept_under_covered(paths, hidden=()) -> list[str]:
     return _outermost(found)
 
 
-def _cover(path: str, mode: str) -> bool:
+def _cover(path: str) -> bool:
+    """An empty tmpfs over a folder (writable until what is kept inside is bound back), /dev/null over a file."""
     if os.path.isdir(path):
-        return _mount("-t", "tmpfs", "-o", f"size=1m,mode={mode}", "none", path)
+        return _mount("-t", "tmpfs", "-o", "size=1m,mode=0755", "none", path)
     return _mount("--bind", "/dev/null", path) if os.path.exists(path) else True
 
 
@@ -107,11 +108,11 @@ def _refuse_if(failed: list[str]) -> None:
 def stage1(cfg: dict, argv: list[str]) -> None:
     """Cover /tmp, /dev/shm and the hidden places, bind back the job's folder and what the kernel needs
     (read-only), make every covered place read-only but /tmp and /dev/shm, then drop every capability."""
-    every = _outermost(os.path.realpath(p) for p in cfg.get("hide", []) if os.path.lexists(p))
-    hidden = [h for h in every if not _under(h, COVERED)]      # the others vanish with /tmp and /dev/shm
+    every = [os.path.realpath(p) for p in cfg.get("hide", []) if os.path.lexists(p)]
+    hidden = [h for h in _outermost(every) if not _under(h, COVERED)]    # the others vanish with /tmp and /dev/shm
     work = os.path.realpath(cfg["work"])
     fd = os.open(work, os.O_RDONLY | os.O_DIRECTORY)
-    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY)     # none holds a hidden place, however deep
             for path in kept_under_covered(cfg.get("keep", []), every)}
     conn = None
     if "-f" in argv:                 # the connection file may live under /tmp, which is about to be covered
@@ -125,7 +126,7 @@ def stage1(cfg: dict, argv: list[str]) -> None:
         conn = (i, info)
     failed = [] if _mount("-t", "tmpfs", "-o", "mode=1777,size=512m", "none", "/tmp") else ["/tmp"]
     failed += [] if _mount("-t", "tmpfs", "-o", "mode=1777,size=64m", "none", "/dev/shm") else ["/dev/shm"]
-    failed += [h for h in hidden if not _cover(h, "0755")]    # writable until what is kept inside is bound back
+    failed += [h for h in hidden if not _cover(h)]
     _refuse_if(failed)
     os.mkdir("/tmp/job")
     failed += [] if _bind_fd(fd, "/tmp/job") else ["/tmp/job"]
@@ -136,9 +137,6 @@ def stage1(cfg: dict, argv: list[str]) -> None:
         os.close(kept)
     os.close(fd)
     failed += [h for h in hidden if os.path.isdir(h) and not _mount("-o", "remount,ro", h)]
-    for path in every:                # one inside a folder bound back (a cache inside a kept home, say)
-        if _under(path, list(keep)) and not _cover(path, "0"):
-            failed.append(path)
     if not _mount("-o", "remount,bind,ro", "/"):
         failed.append("/")
     _refuse_if(failed)

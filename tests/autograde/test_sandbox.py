@@ -35,6 +35,9 @@ def test_kept_folders_are_those_under_covered_places_outermost_first(tmp_path):
     got = kept_under_covered([str(course / ".venv"), str(course / "pkg"), str(course), str(tmp_path)],
                              hidden=[str(course)])
     assert got == [os.path.realpath(course / ".venv"), os.path.realpath(course / "pkg")]
+    # nor one that holds a hidden place nested in another (a repository inside a hidden home folder)
+    got = kept_under_covered([str(course / ".venv"), str(course / "pkg")], hidden=[str(tmp_path), str(course / "pkg")])
+    assert got == [os.path.realpath(course / ".venv")]
 
 
 def _run_in_kernel(code: str, sandbox: dict) -> str:
