@@ -162,6 +162,14 @@ def _limit(which, value):
             pass
 
 
+def _may_use_gpu() -> bool:
+    """Whether the kernel may use a real GPU. CUDA reserves far more address space than any memory limit (seen on an
+    H100: cudaGetDeviceCount fails with "out of memory" under a 12 GB limit), so such a kernel gets no address-space
+    limit; its CPU time, output and file sizes are still limited."""
+    device = os.environ.get("COURSE_DEVICE", "")
+    return device == "cuda" or (device in ("", "auto") and os.path.exists("/dev/nvidiactl"))
+
+
 def stage2(cfg: dict, argv: list[str]) -> None:
     env = os.environ
     work = cfg["work"]
@@ -171,7 +179,7 @@ def stage2(cfg: dict, argv: list[str]) -> None:
     env["IPYTHONDIR"] = os.path.join(home, ".ipython")
     env["GRADER_RECORD_DIR"] = os.path.join(work, ".records")
     env.pop(STAGE, None)
-    mb = cfg.get("memory_mb")
+    mb = cfg.get("memory_mb") if not _may_use_gpu() else 0
     _limit(resource.RLIMIT_AS, int(mb) * 2**20 if mb else 0)
     _limit(resource.RLIMIT_CPU, int(cfg.get("cpu_s") or 0))
     _limit(resource.RLIMIT_FSIZE, int(cfg.get("fsize_mb") or 0) * 2**20)
