@@ -2,7 +2,12 @@
 # Every target sets up the virtual environment on first use (see `setup`).
 
 VENV ?= .venv
-PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+# The interpreter that builds $(VENV): the one PYTHON names, else the newest python3.13 ... python3.10 that runs
+# (a pyenv shim of a version that is not active is found by `command -v` but does not run), else python3.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11 3.10
+ifndef PYTHON
+PYTHON := $(shell for v in $(SUPPORTED_PYTHONS); do p=$$(command -v python$$v) && $$p -c '' 2>/dev/null && { echo $$p; exit; }; done; command -v python3)
+endif
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.course-setup-done
@@ -21,7 +26,7 @@ TEST_ENV := COURSE_PROFILE=quick COURSE_CIFAR=standin
 PYTEST_NBVAL := --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab lab-command test test-browser test-gpu gpu-check release check-release autograde feedback export similarity clean
+.PHONY: help setup lab lab-command test test-browser test-colab test-gpu gpu-check release check-release autograde feedback export similarity clean
 
 help: ## List the targets
 	@echo "Usage: make TARGET [A=assignment]"
@@ -30,11 +35,12 @@ help: ## List the targets
 setup: $(STAMP) ## Create $(VENV) with the pinned packages, the grader package and nbgrader's extensions
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
-	  echo "The course needs Python 3.11 (found: $$($(PYTHON) --version 2>&1)). Install it, or run make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@py=$(PY); test -x $$py || py="$(PYTHON)"; \
+	$$py -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null || { \
+	  echo "The course needs Python 3.10 to 3.13 (found: $$($$py --version 2>&1 | head -1)). Install one, or run make PYTHON=/path/to/python3.13 ..."; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(PY) -m pip install --quiet -r requirements.txt -e '.[grading]'
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (PyTorch course)"
 	$(BIN)/jupyter server extension enable --sys-prefix nbgrader.server_extensions.assignment_list nbgrader.server_extensions.validate_assignment >/dev/null 2>&1
 	$(BIN)/jupyter labextension enable --level=sys_prefix @jupyter/nbgrader >/dev/null
@@ -53,6 +59,9 @@ test: setup ## Run every check (tests/README.md): unit tests, notebooks (nbval),
 test-browser: setup ## Drive JupyterLab in headless Chromium through a student's day (installs Chromium if allowed)
 	PY=$(PY) bash tests/browser/install.sh
 	COURSE_BROWSER_TEST=1 $(PY) -m pytest tests/browser/test_student_day.py -p no:nbval
+
+test-colab: setup ## The course on Colab's stack (Python 3.13, torch 2.11, no nbgrader): the setup cells' install, every notebook (tests/colab/run.sh)
+	PY=$(PY) bash tests/colab/run.sh
 
 test-gpu: setup ## The same checks on CUDA (fails clearly without a GPU)
 	@$(PY) -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else "make test-gpu needs a CUDA GPU, and PyTorch sees none here (torch.cuda.is_available() is False). Use make test on this machine.")'

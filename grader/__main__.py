@@ -1,4 +1,4 @@
-"""Command line: `python -m grader release|check-release|refresh-outputs|autograde|feedback|similarity ...`."""
+"""Command line: `python -m grader release|check-release|stamp-setup|refresh-outputs|autograde|feedback|similarity ...`."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,7 @@ from grader.course import COURSE, assignments
 
 def _release(args) -> int:
     from grader.authoring.release import build_release
+    _stamp(argparse.Namespace(targets=args.assignments, check=False))   # the release carries the one address too
     for name in args.assignments or assignments():
         print(f"released {build_release(name, COURSE).relative_to(COURSE.parent)}")
     return 0
@@ -25,6 +26,25 @@ def _check_release(args) -> int:
         print("course/ is out of date with solutions/: run `make release` and commit the result.")
         return 1
     print("course/ matches solutions/.")
+    return 0
+
+
+def _stamp(args) -> int:
+    """Stamp (or with --check, check) the Colab install lines and badges of notebooks, and the README's links."""
+    from grader.authoring import setup_cell
+    from grader.course import REPO, SOLUTIONS, notebook_name
+    paths = [Path(t) if t.endswith(".ipynb") else SOLUTIONS / t / notebook_name(t) for t in args.targets]
+    if not args.targets:
+        paths = [SOLUTIONS / name / notebook_name(name) for name in assignments()] + [REPO / "README.md"]
+    if args.check:
+        problems = [p for path in paths for p in (setup_cell.link_problems(path) if path.suffix == ".md"
+                                                  else setup_cell.notebook_problems(path))]
+        print("\n".join(problems) or "every notebook's setup cell and Colab badge match pyproject.toml.")
+        return 1 if problems else 0
+    for path in paths:
+        changed = setup_cell.stamp_links(path) if path.suffix == ".md" else setup_cell.stamp_notebook(path)
+        if changed:
+            print(f"stamped {path}")
     return 0
 
 
@@ -50,15 +70,27 @@ def _autograde(args) -> int:
     summary = autograde(args.assignment, options, root=Path(args.root),
                         submissions=Path(args.submissions) if args.submissions else None,
                         students=args.student or None, json_path=Path(args.json) if args.json else None)
+    for folder, why in summary.get("refused", {}).items():
+        print(f"warning: submitted/{folder!r} refused, not graded: {why}", file=sys.stderr)
     print(table(summary))
     return 0
 
 
 def _feedback(args) -> int:
+    """Every student gets a page; the ones whose page is a failure notice are listed last, and make the exit
+    status 1, so a batch script notices them without one bad notebook stopping the others."""
     from grader.autograde.feedback import generate_feedback
-    for path in generate_feedback(args.assignment, Path(args.root), args.student or None):
-        print(f"wrote {path}")
-    return 0
+    pages = generate_feedback(args.assignment, Path(args.root), args.student or None)
+    failed = getattr(pages, "failed", {})
+    for path in pages:
+        student = path.parent.parent.name
+        print(f"{'FAILED' if student in failed else 'wrote'} {path}")
+    for student, why in sorted(failed.items()):
+        print(f"feedback failed for {student}: {why}", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} of {len(pages)} students got a failure page instead of feedback: "
+              f"{', '.join(sorted(failed))}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _similarity(args) -> int:
@@ -77,6 +109,12 @@ def main(argv=None) -> int:
     chk = sub.add_parser("check-release", help="fail when course/ differs from a fresh release")
     chk.add_argument("assignments", nargs="*")
     chk.set_defaults(run=_check_release)
+    stamp = sub.add_parser("stamp-setup", help="write the Colab install lines and badges (from pyproject.toml's "
+                                               "Repository) into solution notebooks and the README")
+    stamp.add_argument("targets", nargs="*", help="assignment names or .ipynb paths (default: all of solutions/ "
+                                                  "and README.md)")
+    stamp.add_argument("--check", action="store_true", help="change nothing; fail when something disagrees")
+    stamp.set_defaults(run=_stamp)
     ref = sub.add_parser("refresh-outputs", help="re-execute solution notebooks (quick profile, CPU) in place")
     ref.add_argument("notebooks", nargs="+")
     ref.set_defaults(run=_refresh)
@@ -88,7 +126,8 @@ def main(argv=None) -> int:
     ag.add_argument("--root", default=str(COURSE.parent), help="the nbgrader course root (default: this repo)")
     add_arguments(ag)
     ag.set_defaults(run=_autograde)
-    fb = sub.add_parser("feedback", help="HTML feedback per student, without the hidden tests")
+    fb = sub.add_parser("feedback", help="HTML feedback per student, without the hidden tests or the student's "
+                                         "scripts; exits 1 after all when a student got a failure page")
     fb.add_argument("assignment")
     fb.add_argument("--student", action="append")
     fb.add_argument("--root", default=str(COURSE.parent))

@@ -8,7 +8,7 @@ images in 10 classes named like CIFAR-10's. Each class is a shape with a typical
 crosses on a blue sky, frogs green diamonds, ...) drawn at a random position, size and angle, with colour jitter,
 clutter and noise: a small CNN learns it well above chance, and it is not the real CIFAR-10 and never claims to be.
 
-Layout under `data_root()` ($COURSE_DATA, default `<repo>/data`, shared by all notebooks):
+Layout under `data_root()` ($COURSE_DATA, default `<repo>/data`, in Colab `/content/data`; shared by all notebooks):
 
     cifar10/cifar-10-batches-py/...               the real set (torchvision downloads it here)
     cifar10-standin-quick/cifar-10-batches-py/... the stand-in for COURSE_PROFILE=quick (5,000 / 1,000 images)

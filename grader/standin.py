@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -31,10 +32,24 @@ class DataError(RuntimeError):
     """A data folder is missing, incomplete or corrupt; the message names the folder and what to do."""
 
 
+COLAB_DATA = Path("/content/data")
+
+
+def in_colab() -> bool:
+    """True inside Google Colab. Asked without importing `google.colab`, which would fail (slowly) elsewhere."""
+    return "google.colab" in sys.modules or any(name.startswith("COLAB_") for name in os.environ)
+
+
 def data_root() -> Path:
-    """The one data folder every notebook shares: `$COURSE_DATA`, or `data/` at the repository root."""
+    """The one data folder every notebook shares: `$COURSE_DATA`, or `data/` at the repository root.
+
+    In Colab the package sits in site-packages, so the data goes to the runtime's own disk, `/content/data`,
+    where the file browser shows it.
+    """
     env = os.environ.get(DATA_ENV, "").strip()
-    return Path(env).expanduser().resolve() if env else REPO / "data"
+    if env:
+        return Path(env).expanduser().resolve()
+    return COLAB_DATA if in_colab() else REPO / "data"
 
 
 def standin_folder(which: str | None = None) -> Path:

@@ -24,35 +24,57 @@ from traitlets import Bool, Dict, Unicode
 
 from nbgrader.preprocessors import Execute
 
-from grader.autograde.sandbox import EXIT_OUTPUT
-
-
-def _confined_sandbox() -> dict | None:
-    sandbox = json.loads(os.environ.get("GRADER_SANDBOX", "{}"))
-    return sandbox if sandbox.get("unshare") and sandbox.get("confine", True) else None
+from grader.autograde.mounts import JOB
+from grader.autograde.sandbox import BOOT, EXIT_OUTPUT
 
 
 class GuardedKernelManager(AsyncKernelManager):
-    """Starts `python -m grader.autograde.sandbox` in place of `python -m ipykernel_launcher`; a confined kernel
-    (a network namespace of its own, without even loopback to the grader) is reached through Unix sockets in its job
-    folder (`transport = "ipc"`), which the sandbox shows the kernel at /tmp/job."""
+    """Starts the sandbox (`python -I -c grader.autograde.sandbox.BOOT ...`) in place of `ipykernel_launcher`.
+
+    Its settings are a file in the job's private folder (`sandbox_file`), named on the first stage's command line
+    only. A confined kernel (namespaces of its own, no network) is reached through Unix sockets in its own tmpfs:
+    the grader connects through `/proc/<pid>/root/tmp/job` of the process that made its namespaces, a place only
+    this kernel's mounts decide, where a link the kernel planted is never followed (the tmpfs is `nosymfollow`)."""
+
+    sandbox_file = Unicode("", help="the job's sandbox settings (JSON in its private folder)").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        sandbox = _confined_sandbox()
-        if sandbox and sandbox.get("work"):
+        self.sandbox = {}
+        if self.sandbox_file:
+            with open(self.sandbox_file) as fh:
+                self.sandbox = json.load(fh)
+        if self.confined:
             self.transport = "ipc"
-            self.ip = os.path.join(sandbox["work"], "k")      # short: a socket's path has at most 107 bytes
+            self.ip = os.path.join(self.sandbox["private"], "k")    # until the kernel's own folder exists
+
+    @property
+    def confined(self) -> bool:
+        return bool(self.sandbox.get("unshare") and self.sandbox.get("confine", True))
+
+    def kernel_folder(self) -> str | None:
+        """The kernel's own folder as this process reaches it (None before the kernel started)."""
+        proc = getattr(self.provisioner, "process", None) if self.provisioner else None
+        if self.confined:
+            return f"/proc/{proc.pid}/root{JOB}" if proc is not None else None
+        return self.sandbox.get("work")
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
+        if not self.sandbox_file:
+            return cmd
         if "ipykernel_launcher" in cmd:
             i = cmd.index("ipykernel_launcher")
-            cmd = [sys.executable, "-m", "grader.autograde.sandbox", *cmd[i + 1:]]
-        sandbox = _confined_sandbox()
-        if sandbox:
-            cmd = [*sandbox["unshare"], "--", *cmd]          # namespaces of its own (grader.autograde.isolation)
+            cmd = [sys.executable, "-I", "-c", BOOT, self.sandbox["pythonpath"], f"file:{self.sandbox_file}",
+                   *cmd[i + 1:]]
+        if self.confined:
+            cmd = [*self.sandbox["unshare"], "--", *cmd]      # namespaces of its own (grader.autograde.isolation)
         return cmd
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self.confined:
+            self.ip = os.path.join(self.kernel_folder(), "k")   # short: a socket's path has at most 107 bytes
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -80,8 +102,9 @@ class GuardedExecute(Execute):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", GuardedKernelManager)
-        kwargs.setdefault("shutdown_kernel", "immediate")   # every record is on disk already; no 5 s grace wait
+        kwargs.setdefault("shutdown_kernel", "immediate")   # every record is harvested already; no 5 s grace wait
         super().__init__(*args, **kwargs)
+        self._harvested: set[str] = set()
         self.run_log = {"stop": None, "exit": None, "output_bytes": 0}
         self._deadline = None
         self._timeout_kind, self._last_timeout = "cell", None
@@ -104,6 +127,16 @@ class GuardedExecute(Execute):
                     proc.kill()
                 except OSError:
                     pass
+
+    def _harvest(self) -> None:
+        """Copy the records the kernel made so far into the job's private folder, as data (`harvest.harvest`): a
+        confined kernel's folder vanishes with its namespace when it is killed."""
+        km = self.km
+        folder = km.kernel_folder() if isinstance(km, GuardedKernelManager) else None
+        out = km.sandbox.get("records_out") if folder else None
+        if out:
+            from grader.autograde.harvest import harvest
+            harvest(os.path.join(folder, ".records"), out, self._harvested)
 
     def _exit_code(self):
         proc = getattr(getattr(self.km, "provisioner", None), "process", None)
@@ -130,6 +163,8 @@ class GuardedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         limit = float(self.limits.get("submission_timeout", 0))
         self._deadline = time.monotonic() + limit if limit else None
+        if limit:        # the kernel's start counts against the submission's time too
+            self.startup_timeout = int(min(self.startup_timeout, max(10, limit)))
         try:
             return super().preprocess(nb, resources, km)
         finally:
@@ -137,16 +172,40 @@ class GuardedExecute(Execute):
                 with open(self.log_path, "w") as fh:
                     json.dump(self.run_log, fh)
 
+    # nbclient's bookkeeping: these messages leave nothing in the notebook (execute_input echoes the cell's source)
+    NOT_OUTPUT = frozenset({"status", "execute_input"})
+
+    @staticmethod
+    def _message_size(msg) -> int:
+        """All a message can leave in the notebook: its whole content as JSON (data, metadata, transient, any other
+        key: a student picks the keys) and its binary buffers (widget state)."""
+        content = json.dumps(msg.get("content", {}), ensure_ascii=False, default=repr)
+        return len(content) + sum(memoryview(b).nbytes for b in msg.get("buffers") or [])
+
+    def _over_output_limit(self, outs) -> bool:
+        """Whether the output so far passed the limit; the first time, the kernel is killed and `outs` says so."""
+        if self.run_log["output_bytes"] <= self.max_output_bytes:
+            return False
+        if self.run_log["stop"] is None:
+            self._kill_kernel("output-limit", f"the notebook printed more than {self.max_output_bytes} bytes")
+            outs.append(_error("OutputLimit", f"output beyond {self.max_output_bytes} bytes was dropped and "
+                                              f"the kernel stopped"))
+        return True
+
+    def process_message(self, msg, cell, cell_index):
+        """Count every message before nbclient routes it: `output` sees streams, displays, results and errors,
+        but update_display_data (`_update_display_id` rewrites earlier outputs), clear_output and comm messages
+        (widget state, which nbclient writes into the notebook's metadata) never reach it. Past the limit a
+        message is dropped whole, so nothing beyond it is kept in the notebook."""
+        if msg.get("msg_type") not in self.NOT_OUTPUT:
+            self.run_log["output_bytes"] += self._message_size(msg)
+            if self._over_output_limit(cell.outputs):
+                return None
+        return super().process_message(msg, cell, cell_index)
+
     def output(self, outs, msg, display_id, cell_index):
-        content = msg.get("content", {})
-        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values()) \
-            + sum(len(line) for line in content.get("traceback", []))
-        self.run_log["output_bytes"] += size
-        if self.run_log["output_bytes"] > self.max_output_bytes:
-            if self.run_log["stop"] is None:
-                self._kill_kernel("output-limit", f"the notebook printed more than {self.max_output_bytes} bytes")
-                outs.append(_error("OutputLimit", f"output beyond {self.max_output_bytes} bytes was dropped and "
-                                                  f"the kernel stopped"))
+        """nbclient's output hook; the message was counted in `process_message`, and nothing past the limit is kept."""
+        if self._over_output_limit(outs):
             return None
         return super().output(outs, msg, display_id, cell_index)
 
@@ -172,6 +231,7 @@ class GuardedExecute(Execute):
                 why, detail = _death(log["exit"], self.max_output_bytes)
                 log["stop"] = {"reason": why, "detail": detail, "cell": cell_index}
             return self._stopped(cell)
+        self._harvest()
         if self._deadline is not None and time.monotonic() > self._deadline and log["stop"] is None:
             self._kill_kernel("timeout", "the submission ran past its time limit")
         return result

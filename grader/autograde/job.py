@@ -21,10 +21,11 @@ from pathlib import Path
 
 import nbformat
 
-from grader.autograde import intake, isolation, scan, verdict
+from grader.autograde import deadline, intake, isolation, match, scan, verdict
 from grader.cells import grade_id
 
 FSIZE_MB = 64             # the largest file a kernel may write
+SCRATCH_MB = 256          # all a confined kernel may write in its own folder (a tmpfs)
 
 
 @contextmanager
@@ -73,13 +74,17 @@ def _static_tampering(nb, meta: dict) -> list[str]:
 
 
 def _lay_out(root: Path, spec: dict, nb) -> tuple[Path, Path]:
-    """The private course root: the assignment's source and gradebook, the submission; (work, autograded dir)."""
+    """The job's folders: `work`, a private nbgrader course root (the assignment's source, the submission, the
+    autograded output); `private`, the gradebook copy, the run log, the sandbox settings and the harvested records;
+    `kernel`, the kernel's own folder when it runs unconfined (confined, it gets a tmpfs instead). Only the notebook
+    and the files the assignment declares (`extra_files`) are taken from the submission: any other file handed in
+    beside it could shadow a module the kernel imports."""
     student, assignment, template = spec["student"], spec["assignment"], spec["template"]
-    work = root / "work"
-    (work / ".home").mkdir(parents=True)
-    (work / ".records").mkdir()
-    (root / "private").mkdir()
-    (root / "private" / "gradebook.db").write_bytes(template["gradebook"])
+    work, private, kernel = root / "work", root / "private", root / "kernel"
+    private.mkdir(mode=0o700)
+    (private / "gradebook.db").write_bytes(template["gradebook"])
+    for sub in (".home", ".records", "work"):
+        (kernel / sub).mkdir(parents=True)
     source = work / "solutions" / assignment
     for rel, data in template["source"].items():
         (source / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -87,27 +92,55 @@ def _lay_out(root: Path, spec: dict, nb) -> tuple[Path, Path]:
     sub = work / "submitted" / student / assignment
     sub.mkdir(parents=True)
     nbformat.write(nb, str(sub / spec["notebook"]))
-    for extra, data in spec["files"].items():
-        if not extra.endswith(".ipynb") and "/" not in extra:
-            (sub / extra).write_bytes(data)
+    for name in spec["options"].get("extra_files") or []:      # declared by the assignment, taken as data
+        data = spec["files"].get(name) if name == os.path.basename(name) and not name.startswith(".") else None
+        if isinstance(data, bytes):
+            for folder in (private / "files", kernel / "work"):    # confined: the first stage copies them in
+                folder.mkdir(exist_ok=True)
+                (folder / name).write_bytes(data)
     out_dir = work / "autograded" / student / assignment
     out_dir.mkdir(parents=True)
     return work, out_dir
 
 
-def _sandbox_env(spec: dict, work: Path, out_dir: Path) -> dict:
-    """The environment of the kernel: the sandbox's settings (read by `grader.autograde.sandbox`) and the job's."""
+def _sandbox_settings(spec: dict, root: Path) -> Path:
+    """The kernel's settings (read by `grader.autograde.sandbox`), in a file of the private folder: never in the
+    environment, which a kernel can read back from /proc."""
     opts, threads = spec["options"], spec["threads"]
-    sandbox = {"work": str(work), "cwd_rel": str(out_dir.relative_to(work)), "memory_mb": opts["memory_mb"],
-               "cpu_s": opts["submission_timeout"] + 30, "max_output_bytes": opts["max_output_bytes"],
-               "fsize_mb": FSIZE_MB, "threads": threads, "hide": spec["hide"] + isolation.worker_private(),
-               "keep": isolation.kernel_needs(), "unshare": isolation.confine_command(), "confine": opts["confine"]}
-    return {"GRADER_SANDBOX": json.dumps(sandbox), "OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads,
-            "PYTHONPATH": isolation.kernel_pythonpath(), **spec["env"]}
+    sandbox = {"private": str(root / "private"), "records_out": str(root / "private" / "records"),
+               "files": str(root / "private" / "files"),
+               "work": str(root / "kernel"), "memory_mb": opts["memory_mb"], "cpu_s": opts["submission_timeout"] + 30,
+               "max_output_bytes": opts["max_output_bytes"], "fsize_mb": FSIZE_MB, "scratch_mb": SCRATCH_MB,
+               "threads": threads, "hide": spec["hide"] + isolation.worker_private(), "keep": isolation.kernel_needs(),
+               "unshare": isolation.confine_command(), "confine": opts["confine"],
+               "pythonpath": isolation.kernel_pythonpath(), "guard": spec["template"]["meta"].get("guard")}
+    path = root / "private" / "sandbox.json"
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
+        json.dump(sandbox, fh)
+    return path
+
+
+def _kernel_env(spec: dict) -> dict:
+    """What the worker adds to the environment the kernel starts from (the sandbox keeps only what it allows)."""
+    threads = spec["threads"]
+    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "PYTHONPATH": isolation.kernel_pythonpath(),
+            **spec["env"]}
 
 
 def grade_submission(spec: dict) -> dict:
-    """Grade one submission described by `spec` (plain data; see `grader.autograde.prepare.job_spec`)."""
+    """Grade one submission described by `spec` (plain data; see `grader.autograde.prepare.job_spec`), under one
+    wall-clock bound that covers nbgrader's own work too (`deadline.job_bound`): a job past it ends in `timeout`."""
+    started = time.monotonic()
+    try:
+        with deadline.bound(deadline.job_bound(spec["options"])):
+            return _grade_submission(spec)
+    except deadline.JobTimeout as err:
+        return {"student": spec["student"], "reasons": [["timeout", str(err)]], "nbgrader": {}, "cells": {},
+                "static_tampering": [], "notebook": None, "run": {}, "error": None, "errors": [], "raised": [],
+                "seconds": time.monotonic() - started}
+
+
+def _grade_submission(spec: dict) -> dict:
     started = time.monotonic()
     student, assignment, nb_name = spec["student"], spec["assignment"], spec["notebook"]
     result = {"student": student, "reasons": [], "nbgrader": {}, "cells": {}, "static_tampering": [],
@@ -116,7 +149,7 @@ def grade_submission(spec: dict) -> dict:
     result["reasons"] += [list(r) for r in reasons]
     nb = None
     if name is not None:
-        nb, problem = intake.read_submission(spec["files"][name])
+        nb, problem = intake.read_submission(spec["files"][name], spec["options"])
         if problem:
             result["reasons"].append(list(problem))
     if nb is None:
@@ -124,6 +157,8 @@ def grade_submission(spec: dict) -> dict:
         return result
 
     meta = spec["template"]["meta"]
+    nb, restored = match.restore(nb, meta)        # graded cells that lost their metadata in another editor
+    result["reasons"] += [list(r) for r in restored]
     result["reasons"] += [list(r) for r in scan.structure(nb.cells, meta["cells"], meta["order"])]
     nb.cells = intake.dedupe(nb.cells, meta["cells"])
     result["static_tampering"] = _static_tampering(nb, meta)
@@ -132,7 +167,8 @@ def grade_submission(spec: dict) -> dict:
         os.chmod(root, 0o700)
         work, out_dir = _lay_out(root, spec, nb)
         db = root / "private" / "gradebook.db"
-        result["run"] = _run_nbgrader(spec, work, db, _sandbox_env(spec, work, out_dir), root / "private" / "run.json")
+        result["run"] = _run_nbgrader(spec, work, db, _kernel_env(spec), root / "private" / "run.json",
+                                      _sandbox_settings(spec, root))
         from grader.autograde.gradebook import cell_scores
         result["nbgrader"] = {g: list(s) for g, s in cell_scores(db, assignment, nb_name.removesuffix(".ipynb"),
                                                                  student).items()}
@@ -141,8 +177,8 @@ def grade_submission(spec: dict) -> dict:
             autograded = nbformat.read(str(graded), as_version=4)
             result["notebook"] = nbformat.writes(autograded)
             result["errors"], result["raised"] = _errors(autograded), _raised(autograded)
-            from grader.autograde.record import load_records     # torch: imported by workers only
-            records, problems = load_records(work / ".records")
+            from grader.autograde.harvest import load_records     # torch: imported by workers only
+            records, problems = load_records(root / "private" / "records")
             if problems:
                 result["reasons"].append(["forged-records", "; ".join(problems[:5])])
             test_ids = {g for g, c in meta["cells"].items() if c["grade"] and not c["solution"]}
@@ -176,7 +212,7 @@ def _cause(log: str) -> str:
     return rest[-1] if rest else "no autograded notebook"
 
 
-def _run_nbgrader(spec: dict, work: Path, db: Path, env: dict, log_path: Path) -> dict:
+def _run_nbgrader(spec: dict, work: Path, db: Path, env: dict, log_path: Path, sandbox: Path) -> dict:
     """nbgrader's own `autograde` (through NbGraderAPI) in the private root, with the guarded executor."""
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
@@ -201,6 +237,7 @@ def _run_nbgrader(spec: dict, work: Path, db: Path, env: dict, log_path: Path) -
     config.GuardedExecute.limits = {k: opts[k] for k in ("submission_timeout", "max_output_bytes")}
     config.GuardedExecute.log_path = str(log_path)
     config.GuardedExecute.iopub_timeout = 10
+    config.GuardedKernelManager.sandbox_file = str(sandbox)
     with _environ(env):
         coursedir = CourseDirectory(config=config)
         api = NbGraderAPI(coursedir=coursedir, config=config)

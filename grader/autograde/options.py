@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from traitlets import Bool, Enum, Integer, TraitType, Unicode
+from traitlets import Bool, Enum, Integer, List, TraitType, Unicode
 from traitlets.config import Config, Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -28,6 +28,19 @@ class GraderOptions(Configurable):
                     "4096 is too little even on a CPU)").tag(config=True)
     max_output_bytes = Integer(2_000_000, help="bytes a notebook may print, all cells together; past them the "
                                                "kernel is stopped").tag(config=True)
+    max_notebook_bytes = Integer(
+        10_000_000, help="bytes a submitted notebook may have; a larger one is not graded (oversized-notebook, 0 "
+                         "points). The releases have under 200 kB, outputs included (0: no limit)").tag(config=True)
+    extra_files = List(
+        Unicode(), [], help="names of files, besides the notebook, that a submission may hand in (a data file the "
+                            "assignment asks for); they are put in the kernel's working folder. Nothing else a "
+                            "student hands in is taken: a file beside the notebook could shadow a module").tag(
+        config=True)
+    max_cells = Integer(
+        2000, help="cells a submitted notebook may have; more are not graded (oversized-notebook, 0 points). A "
+                   "fixed cap, about 20 times the largest release (100 cells), not a multiple of each release: "
+                   "nbgrader's cost grows with the cell count, whatever the assignment (0: no limit)"
+    ).tag(config=True)
     scheduler = Unicode(None, allow_none=True, help="address of a Dask scheduler (tcp://host:8786): the jobs "
                                                     "run on that cluster instead of local workers").tag(config=True)
     device = Enum(["cpu", "cuda", "cuda-sim"], None, allow_none=True,
@@ -55,6 +68,8 @@ def _argument(trait: TraitType) -> dict:
     kwargs = {"default": None, "help": f"{trait.help} (default: {trait.default_value})"}
     if isinstance(trait, Bool):
         return {**kwargs, "action": argparse.BooleanOptionalAction}
+    if isinstance(trait, List):
+        return {**kwargs, "action": "append", "metavar": "NAME"}
     if isinstance(trait, Enum):
         return {**kwargs, "choices": list(trait.values)}
     return {**kwargs, "type": int if isinstance(trait, Integer) else str, "metavar": trait.name.upper()}

@@ -13,10 +13,11 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.nbgrader_run import generate_assignment, make_course_root
+from grader.autograde import guard
 from grader.cells import fill_answers, grade_id, is_answer, is_grade, is_locked, points, reference_answers
 from grader.course import CONFIG, SOLUTIONS, notebook_name
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 KEPT_VERSIONS = 2      # cache folders kept per assignment (`prune_cache`)
 
 
@@ -69,7 +70,8 @@ def build_template(assignment: str, solutions: Path = SOLUTIONS) -> dict:
                       "points": points(cell), "source": release_by_id[gid].source if gid in release_by_id
                       else cell.source}
     reference = fill_answers(release, reference_answers(solution_nb))
-    meta = {"cells": cells, "order": order, "release_sources": sorted({c.source.strip() for c in release.cells})}
+    meta = {"cells": cells, "order": order, "release_sources": sorted({c.source.strip() for c in release.cells}),
+            "guard": guard.from_notebook(solution_nb)}
     return {"gradebook": gradebook, "source": source, "meta": meta, "reference": nbformat.writes(reference)}
 
 

@@ -7,9 +7,9 @@ student sees the usual messages). Each record also names its caller (the code's 
 line) and lists the watched attributes of torch, numpy, math, builtins, sys, IPython and the grader that are no
 longer the objects they were when the kernel started.
 
-Clean side (`load_records`): the grader loads the records with `torch.load(weights_only=True)` (no pickled
-objects); `grader.autograde.verdict` recomputes every comparison with its own, untouched torch and
-`grader.checks`. The verdict never comes from the student's kernel.
+Clean side (`grader.autograde.harvest`): the grader copies the records out of the kernel's folder as data and
+loads them with `torch.load(weights_only=True)` (no pickled objects); `grader.autograde.verdict` recomputes every
+comparison with its own, untouched torch and `grader.checks`. The verdict never comes from the student's kernel.
 """
 from __future__ import annotations
 
@@ -27,8 +27,6 @@ import grader
 import grader.checks as checks
 from grader.device import simulate_if_asked
 
-ENV_DIR = "GRADER_RECORD_DIR"
-MAX_RECORD_BYTES = 64 * 2**20
 
 
 def source_sha(text: str) -> str:
@@ -171,12 +169,13 @@ _MUTABLE = {"sys": {"argv", "path", "modules", "stdout", "stderr", "stdin", "las
                                             "help", "__IPYTHON__", "runfile"}}
 
 
-def install(shell=None) -> None:
-    """Wrap the check helpers (in `grader.checks` and `grader`) so every call is recorded. Kernel side only."""
+def install(shell=None, folder: str = "", guard: dict | None = None) -> None:
+    """Wrap the check helpers (in `grader.checks` and `grader`) so every call is recorded into `folder`, and guard
+    the names test cells read (`grader.autograde.guard`, with `guard` = {"names", "digests"}). Kernel side only."""
     import linecache
     import itertools
 
-    folder = Path(os.environ.pop(ENV_DIR))
+    folder = Path(folder)
     counter = itertools.count()
     grader.load_helpers()             # every helper bound now, so the snapshot watches all of them
     simulate_if_asked()               # cuda-sim patches torch.cuda: before the snapshot, so it is not tampering
@@ -198,7 +197,9 @@ def install(shell=None) -> None:
             "caller": {"name": code.co_name, "line": frame.f_lineno,
                        "sha": sha("".join(getlines(code.co_filename)))},
             "tampered": changed(snap) + (["sys.settrace"] if gettrace() is not None else [])
-            + (["sys.excepthook"] if sys.excepthook is not excepthook else []),
+            + (["sys.excepthook"] if sys.excepthook is not excepthook else [])
+            + (["shell.events (the guard of test cells' names)"] if hook and not guarded() else []),
+            "rebound": sorted(set(rebound)),
             "args": payload,
         }
         try:       # written whole, then renamed: a kernel killed mid-write leaves a `.part`, never a torn record
@@ -233,32 +234,15 @@ def install(shell=None) -> None:
         wrapper = make(name, original)
         setattr(checks, name, wrapper)
         setattr(grader, name, wrapper)
+    rebound, hook = [], None
+    if shell is not None and guard:         # after the wrappers: the check helpers put back are the recording ones
+        from grader.autograde import guard as names
+        rebound, hook = names.install(shell, guard["names"], guard["digests"])
+
+    def guarded() -> bool:
+        try:
+            return any(h is hook for h in shell.events.callbacks["pre_run_cell"])
+        except Exception:
+            return False
     # the snapshot must see the wrappers as the pristine state
     snap[:] = [s for s in snapshot(extra) if s[2] not in _MUTABLE.get(s[0], ())]
-
-
-# ------------------------------------------------------------------------------------------------- clean side
-def load_records(folder: Path, max_total: int = 256 * 2**20) -> tuple[list[dict], list[str]]:
-    """Every record in `folder`, in order, loaded without unpickling objects; and the problems found."""
-    records, problems, total = [], [], 0
-    for path in sorted(folder.glob("*")):
-        if path.suffix == ".part" and path.is_file():    # a write cut short by a killed kernel: not a record
-            continue
-        size = path.stat().st_size if path.is_file() else 0
-        total += size
-        if not path.is_file() or path.suffix != ".pt" or size > MAX_RECORD_BYTES or total > max_total:
-            problems.append(f"unexpected or oversized file in the record folder: {path.name}")
-            continue
-        try:
-            rec = torch.load(str(path), weights_only=True, map_location="cpu")
-        except Exception as err:
-            problems.append(f"record {path.name} is not plain data: {type(err).__name__}")
-            continue
-        if not isinstance(rec, dict) or f"{rec.get('seq', -1):07d}.pt" != path.name:
-            problems.append(f"forged record {path.name}")
-            continue
-        records.append(rec)
-    seqs = [r["seq"] for r in records]
-    if seqs != list(range(len(seqs))):
-        problems.append("record sequence has gaps or duplicates (forged records?)")
-    return records, problems

@@ -25,6 +25,17 @@ def _root_name(node) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
+# What the protected names are when a cell imports them itself: anything else bound to them is an impostor.
+REAL_IMPORTS = {"torch": {"torch"}, "np": {"numpy"}}
+
+
+def _binds_the_real_thing(node, alias) -> bool:
+    name = alias.asname or alias.name.split(".")[0]
+    if isinstance(node, ast.Import):
+        return (alias.name if alias.asname else alias.name.split(".")[0]) in REAL_IMPORTS.get(name, ())
+    return node.module in ("grader", "grader.checks") and alias.name == name
+
+
 def tampering(source: str) -> list[str]:
     """What in this cell's source reaches into the modules or machinery the tests rely on (empty: nothing)."""
     try:
@@ -42,6 +53,18 @@ def tampering(source: str) -> list[str]:
                     found.append(f"assigns {ast.unparse(sub)} (line {node.lineno})")
                 if isinstance(sub, ast.Name) and sub.id in PROTECTED and isinstance(sub.ctx, (ast.Store, ast.Del)):
                     found.append(f"rebinds {sub.id} (line {node.lineno})")
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension, ast.withitem, ast.NamedExpr)):
+            bound = [node.target] if not isinstance(node, ast.withitem) else [node.optional_vars]
+            for sub in (n for b in bound if b is not None for n in ast.walk(b)):
+                if isinstance(sub, ast.Name) and sub.id in PROTECTED:
+                    found.append(f"rebinds {sub.id} (line {getattr(node, 'lineno', getattr(sub, 'lineno', '?'))})")
+        if isinstance(node, ast.Global):
+            found += [f"declares global {n} (line {node.lineno})" for n in node.names if n in PROTECTED]
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                if name in PROTECTED and not _binds_the_real_thing(node, alias):
+                    found.append(f"imports something else as {name} (line {node.lineno})")
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in (*CHECK_HELPERS, "CheckFailed"):
             found.append(f"redefines {node.name} (line {node.lineno})")
         if isinstance(node, ast.Call):

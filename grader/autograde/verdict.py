@@ -82,7 +82,8 @@ def checks_by_cell(nb, records: list[dict], test_ids: set[str]) -> dict:
             continue
         ok, message = judge(rec)
         out[gid].append({"kind": rec.get("kind"), "line": caller.get("line"), "ok": ok, "message": message[:2000],
-                         "tampered": list(rec.get("tampered", []))[:20]})
+                         "tampered": list(rec.get("tampered", []))[:20],
+                         "rebound": [str(n) for n in rec.get("rebound", [])][:20]})
     return out
 
 
@@ -98,9 +99,18 @@ def runtime_tampering(result: dict, ignored=()) -> list[str]:
     return sorted(names - set(ignored))
 
 
+def rebound_names(result: dict, ignored=()) -> list[str]:
+    """Names the test cells read that the notebook had rebound (put back before the cells ran: see
+    `grader.autograde.guard`), minus those the reference run itself rebinds."""
+    names = {name for cell_checks in result.get("cells", {}).values() for c in cell_checks
+             for name in c.get("rebound", [])}
+    return sorted(names - set(ignored))
+
+
 def reference_facts(result: dict) -> dict:
     """What a submission is compared with, from the reference submission's run."""
-    return {"signatures": signatures(result), "tampered": runtime_tampering(result)}
+    return {"signatures": signatures(result), "tampered": runtime_tampering(result),
+            "rebound": rebound_names(result)}
 
 
 def _cell_message(result: dict, reasons: list, cell_checks: list, expected, raised: bool) -> str:
@@ -126,6 +136,10 @@ def score(result: dict, meta: dict, reference: dict) -> dict:
     tamper += [f"forged records: {r[1]}" for r in reasons if r[0] == "forged-records"]
     if tamper:
         reasons.append(["tampering", "; ".join(tamper[:8])])
+    rebound = rebound_names(result, reference.get("rebound", []))
+    if rebound:      # the test cells ran against the real objects all the same: named, not scored as tampering
+        reasons.append(["rebound-names", f"the notebook rebound names the test cells read: {', '.join(rebound[:8])}; "
+                                         f"they were put back before each test cell"])
     cells, nbg = {}, result.get("nbgrader", {})
     # a test cell failed in the kernel when it shows an error; nbgrader also fails one that wrote to stderr, so a
     # warning a correct answer triggers (torch's, say) would cost its points: that is not a mistake of the student

@@ -44,8 +44,24 @@ EXPECT = {
     "to_image.infinite_loop": (BEFORE_TO_IMAGE, ["timeout"]),
     "to_image.print_gigabytes": (BEFORE_TO_IMAGE, ["output-limit"]),
     "to_image.memory_bomb": (FULL - TO_IMAGE, ["memory-limit"]),       # MemoryError, the kernel survives
+    # output hidden in display metadata counts like printed output
+    "to_image.display_metadata": (BEFORE_TO_IMAGE, ["output-limit"]),
+    # prints `In` (earlier hidden tests) and the stack that called it: a right answer; its feedback shows neither
+    "to_image.print_hidden": (FULL, []),
     # reads the solutions and another student's notebook, writes into course/: all refused, so full marks
     "one_hot.escape": (FULL, []),
+    # a grader.py and a json.py handed in beside the notebook: never imported (only the notebook is taken, and the
+    # grader's own stages run isolated), so the answer that imports what they would have stolen finds nothing
+    "one_hot.planted_module": (FULL - ONE_HOT, []),
+    # reads the grader's settings back from /proc and plants links where the graded notebook is written: nothing to
+    # read, and the grader never writes through the kernel's folder, so full marks and an intact gradebook
+    "one_hot.plant_links": (FULL, []),
+    # capabilities, root outside, no_new_privs, writable /proc/sys and /sys, unbounded disk or processes: none held
+    "one_hot.privilege": (FULL, []),
+    # names the test cells read, rebound (torch to a lying proxy; a function named `type`): put back before each
+    # test cell, so the wrong answers lose their own points, and named
+    "one_hot.rebind_torch": (FULL - ONE_HOT, ["rebound-names"]),
+    "flat_features.shadow_type": (FULL - FLAT, ["rebound-names"]),
     # finds the course through grader.__file__ and /proc/*/cwd (the grader's, other kernels'): refused as well
     "one_hot.find_course": (FULL, []),
     # broken input
@@ -56,8 +72,14 @@ EXPECT = {
     "deleted_reordered": (FULL - BATCH_ACCURACY - FLAT, ["deleted-cells", "reordered-cells"]),
     # nbgrader itself fails on it (a graded cell with points "lots"): a row with 0 and the cause, the batch goes on
     "bad_metadata": (0.0, ["grader-error"]),
+    # a markdown cell that opens a hidden-test block (and carries a script): graded as usual; its feedback is made
+    "markdown_marker": (FULL, []),
+    # thousands of tiny cells: refused at intake, before nbgrader spends minutes on them
+    "many_cells": (0.0, ["oversized-notebook"]),
 }
-CONFINED_ONLY = {"one_hot.escape", "one_hot.find_course"}     # kept out only when kernels are confined
+# Cases that keep their points only where kernels are confined, and what their one_hot says when they are not.
+CONFINED_ONLY = {"one_hot.escape": "got out of the sandbox", "one_hot.find_course": "got out of the sandbox",
+                 "one_hot.privilege": "the kernel holds privilege"}
 MONKEYPATCH = ["one_hot.allclose_patch", "one_hot.check_helper_patch", "one_hot.checkfailed_noop",
                "one_hot.showtraceback_patch"]
 
@@ -93,12 +115,18 @@ def build(root: Path, repo: Path = REPO) -> Path:
     if root != repo:         # what the escape tries to write into (never the real checkout)
         shutil.copytree(course, root / "course")
     paths = {"{OTHER}": str(subs / "reference" / A / f"{A}.ipynb"), "{COURSE}": str(root / "course"),
-             "{SOLUTIONS}": str(solutions / A / f"{A}.ipynb")}
-    for fixture in sorted(FIXTURES.glob("*.py")):
-        source = fixture.read_text()
+             "{SOLUTIONS}": str(solutions / A / f"{A}.ipynb"), "{ROOT}": str(root)}
+
+    def filled(path: Path) -> str:
+        source = path.read_text()
         for key, value in paths.items():
             source = source.replace(key, value)
-        put(subs, fixture.stem, fill_answers(release, {**ref_answers, fixture.stem.split(".")[0]: source}))
+        return source
+
+    for fixture in sorted(FIXTURES.glob("*.py")):
+        put(subs, fixture.stem, fill_answers(release, {**ref_answers, fixture.stem.split(".")[0]: filled(fixture)}))
+        for extra in sorted((FIXTURES / f"{fixture.stem}.files").glob("*")):    # files handed in beside it
+            (subs / fixture.stem / A / extra.name).write_text(filled(extra))
     put(subs, "invalid_json", raw=b'{"cells": [ this is not json')
     put(subs, "empty_file", raw=b"")
     (subs / "missing_notebook" / A).mkdir(parents=True)
@@ -118,6 +146,12 @@ def build(root: Path, repo: Path = REPO) -> Path:
         "schema_version": 3, "grade": True, "grade_id": "extra", "points": "lots", "solution": False,
         "locked": False, "task": False}}))
     put(subs, "bad_metadata", nb)
+    nb = copy.deepcopy(reference)
+    nb.cells.append(nbformat.v4.new_markdown_cell("### BEGIN HIDDEN TESTS\n<script>document.title = 'owned'</script>"))
+    put(subs, "markdown_marker", nb)
+    nb = copy.deepcopy(reference)
+    nb.cells += [nbformat.v4.new_markdown_cell("x") for _ in range(2100)]
+    put(subs, "many_cells", nb)
     return subs
 
 

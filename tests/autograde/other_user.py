@@ -34,6 +34,9 @@ def missing() -> str | None:
     """Why this machine cannot run the test, or None."""
     if os.geteuid() != 0:
         return "making another user's grading run needs root (setpriv --reuid)"
+    if sys.version_info[:2] != (3, 11):
+        return (f"the checkout's packages are built for Python {sys.version_info[0]}.{sys.version_info[1]}; the other "
+                f"user runs them with {SYSTEM_PYTHON} (make setup PYTHON=python3.11 gives a matching environment)")
     if not SYSTEM_PYTHON.is_file() or not shutil.which("setpriv") or not shutil.which("unshare"):
         return f"needs {SYSTEM_PYTHON} (Debian's python3.11) and util-linux's setpriv and unshare"
     probe = subprocess.run(["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--",

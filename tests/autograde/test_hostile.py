@@ -49,7 +49,7 @@ def test_others_unaffected(summary):
     ref = {g: c["score"] for g, c in rows["reference"]["cells"].items()}
     assert sum(ref.values()) == FULL
     for case in ("to_image.os_exit", "to_image.segfault", "to_image.infinite_loop", "to_image.print_gigabytes",
-                 "to_image.memory_bomb"):
+                 "to_image.memory_bomb", "to_image.display_metadata"):
         got = {g: c["score"] for g, c in rows[case]["cells"].items()}
         assert got == {**ref, "test_to_image": 0.0}, case   # to_image is the last exercise
 
@@ -97,12 +97,19 @@ def test_reports_written(hostile_batch):
 def test_feedback_from_the_batch_hides_hidden_tests(hostile_batch):
     """The HTML feedback of real autograded notebooks: the verdicts and check messages, no hidden test."""
     root, _ = hostile_batch
-    pages = generate_feedback(A, root, ["one_hot.allclose_patch", "to_image.os_exit"])
-    assert len(pages) == 2
+    students = ["one_hot.allclose_patch", "to_image.os_exit", "to_image.print_hidden", "markdown_marker"]
+    pages = generate_feedback(A, root, students)
+    assert len(pages) == 4 and not pages.failed, pages.failed
     for page in pages:
-        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+        raw = page.read_text()
+        text = html.unescape(re.sub(r"<[^>]+>", "", raw))
         assert "one_hot of 500 labels" not in text and "BEGIN HIDDEN TESTS" not in text   # hidden test_one_hot
+        assert "(500,), generator=torch.Generator().manual_seed(3)" not in text           # printed from `In`
         assert "row i should have its 1 in column labels[i]" in text                     # visible test_one_hot
-        assert "[grader] FAILED" in text
-    assert "tampering" in html.unescape(pages[0].read_text())
-    assert "the kernel exited (exit code 3)" in html.unescape(pages[1].read_text())
+        assert "document.title" not in raw                                               # the student's script
+    for page in pages:
+        if page.parent.parent.name in students[:2]:
+            assert "[grader] FAILED" in html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
+    by_student = {page.parent.parent.name: html.unescape(page.read_text()) for page in pages}
+    assert "tampering" in by_student["one_hot.allclose_patch"]
+    assert "the kernel exited (exit code 3)" in by_student["to_image.os_exit"]

@@ -19,7 +19,7 @@ from grader.autograde.execute import GuardedKernelManager
 from grader.authoring.nbgrader_run import venv_path
 from grader.autograde import isolation
 from grader.autograde.isolation import ROOT_NAMESPACE, USER_NAMESPACE, can_confine, kernel_needs, worker_private
-from grader.autograde.sandbox import EXIT_SANDBOX, kept_under_covered
+from grader.autograde.mounts import EXIT_SANDBOX, kept_under_covered
 from grader.course import REPO
 
 
@@ -40,10 +40,19 @@ def test_kept_folders_are_those_under_covered_places_outermost_first(tmp_path):
     assert got == [os.path.realpath(course / ".venv")]
 
 
-def _run_in_kernel(code: str, sandbox: dict) -> str:
+def _run_in_kernel(code: str, sandbox: dict, job: Path) -> str:
+    """Run `code` in a sandboxed kernel whose job folder is `job`, with `sandbox` over the job's usual settings."""
+    private = job / "private"
+    private.mkdir(parents=True)
+    for sub in (".home", ".records", "work"):
+        (job / "kernel" / sub).mkdir(parents=True)
+    settings = private / "sandbox.json"
+    settings.write_text(json.dumps({"private": str(private), "records_out": str(private / "records"),
+                                    "work": str(job / "kernel"), "pythonpath": isolation.kernel_pythonpath(),
+                                    "memory_mb": 12288, "threads": 1, **sandbox}))
+
     async def go():
-        os.environ["GRADER_SANDBOX"] = json.dumps(sandbox)
-        km = GuardedKernelManager(kernel_name="python3")
+        km = GuardedKernelManager(kernel_name="python3", sandbox_file=str(settings))
         await km.start_kernel()
         kc = km.client()
         kc.start_channels()
@@ -56,7 +65,6 @@ def _run_in_kernel(code: str, sandbox: dict) -> str:
         finally:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
-            os.environ.pop("GRADER_SANDBOX", None)
     return asyncio.run(go())
 
 
@@ -82,9 +90,6 @@ def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
         (course / "solutions" / "answer.txt").write_text("secret")
         (course / "pkg").mkdir()
         (course / "pkg" / "mod.txt").write_text("visible")
-        work = course / "job-root"
-        (work / ".home").mkdir(parents=True)
-        (work / ".records").mkdir()
         code = f"""
 import os, socket, subprocess
 
@@ -121,9 +126,8 @@ for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
 """
         hide = [str(course), *worker_private()]
         keep = kernel_needs() + [str(course / "pkg")]
-        out = _run_in_kernel(code, {
-            "work": str(work), "cwd_rel": ".", "memory_mb": 12288, "threads": 1, "unshare": namespace, "confine": True,
-            "hide": hide, "keep": keep})
+        out = _run_in_kernel(code, {"unshare": namespace, "confine": True, "hide": hide, "keep": keep},
+                             course / "job-root")
         tops = {Path(p).relative_to("/tmp").parts[0] for p in kept_under_covered(keep, hide) if p.startswith("/tmp/")}
         assert f"tmp: {sorted(tops | {'job'})}" in out, out       # other jobs' folders are gone
         for allowed in ("read pkg", "read grader"):
@@ -143,13 +147,12 @@ def test_a_failed_mount_stops_the_kernel(tmp_path):
     file system made read-only) fails, in a real mount namespace, and the kernel does not start."""
     if os.geteuid() != 0 or not can_confine():
         pytest.skip("needs root and a working mount namespace")
-    (tmp_path / ".home").mkdir()
-    sandbox = {"work": str(tmp_path), "cwd_rel": ".", "hide": worker_private(), "keep": kernel_needs()}
+    sandbox = {"work": str(tmp_path), "hide": worker_private(), "keep": kernel_needs()}
     script = f"""
-import grader.autograde.sandbox as sandbox
-real = sandbox._mount
-sandbox._mount = lambda *args, **kw: False if args[-1] == "/" else real(*args, **kw)
-sandbox.stage1({sandbox!r}, [])
+import grader.autograde.mounts as mounts
+real = mounts._mount
+mounts._mount = lambda *args, **kw: False if args[-1] == "/" else real(*args, **kw)
+mounts.stage1({sandbox!r}, [], "")
 print("the kernel would start")
 """
     done = subprocess.run([*ROOT_NAMESPACE, "--", sys.executable, "-c", script], capture_output=True, text=True,

@@ -16,6 +16,14 @@ from grader.autograde import scan
     ("torch.Tensor.__eq__ = lambda a, b: True", "assigns torch.Tensor.__eq__"),
     ("import builtins\nbuiltins.isinstance = lambda *a: True", "assigns builtins.isinstance"),
     ("from grader.autograde import record", "imports grader.autograde"),
+    # every way of binding a protected name, not only assignment
+    ("for torch in [object()]:\n    pass", "rebinds torch"),
+    ("import math as torch", "imports something else as torch"),
+    ("import torch.nn as torch", "imports something else as torch"),
+    ("from grader import check_close as check_equal", "imports something else as check_equal"),
+    ("with open('x') as np:\n    pass", "rebinds np"),
+    ("if (check := print):\n    pass", "rebinds check"),
+    ("def f():\n    global torch", "declares global torch"),
 ])
 def test_scan_finds_tampering(source, finding):
     assert any(f.startswith(finding) for f in scan.tampering(source)), scan.tampering(source)
@@ -27,6 +35,7 @@ def test_scan_finds_tampering(source, finding):
     "x = torch.ones(3)\nx.data = x.data * 2\nimport os\nos._exit(3)",     # killing the kernel is not tampering
     "def f(:\n  broken syntax",                                         # fails when it runs, not tampering
     "import numpy as np\nresult = np.clip(np.zeros(3), 0, 1)",
+    "import torch\nimport torch.nn.functional as F\nfrom grader import check, check_close",   # the real things
 ])
 def test_scan_accepts_ordinary_code(source):
     assert scan.tampering(source) == []

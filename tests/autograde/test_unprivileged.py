@@ -71,5 +71,5 @@ def test_the_escapes_get_out_when_not_confined(unprivileged):
         assert row["score"] == hostile.FULL - hostile.ONE_HOT, (case, row["reasons"])
         graded = hostile.read(user.repo / "autograded" / case / hostile.A / f"{hostile.A}.ipynb")
         said = [o.get("evalue", "") for c in graded.cells if grade_id(c) == "test_one_hot" for o in c.outputs]
-        assert any("got out of the sandbox" in text for text in said), (case, said)
+        assert any(hostile.CONFINED_ONLY[case] in text for text in said), (case, said)
     assert "PWNED.txt" in _course_changes(user.repo / "course")[0]

@@ -15,8 +15,9 @@ REFERENCE = {"signatures": {"test_ex": [["check_close", 3], ["check_equal", 4]],
              "tampered": ["torch.seed"]}
 
 
-def _check(kind, line, ok=True, message="", tampered=()):
-    return {"kind": kind, "line": line, "ok": ok, "message": message, "tampered": list(tampered)}
+def _check(kind, line, ok=True, message="", tampered=(), rebound=()):
+    return {"kind": kind, "line": line, "ok": ok, "message": message, "tampered": list(tampered),
+            "rebound": list(rebound)}
 
 
 def _result(**changes):
@@ -99,8 +100,24 @@ def test_an_ungraded_notebook_says_why_in_every_cell():
 
 
 def test_reference_facts_are_the_signatures_and_the_changes_it_makes():
-    facts = verdict.reference_facts(_result(cells={"test_ex": [_check("check_close", 3, tampered=["torch.seed"])]}))
-    assert facts == {"signatures": {"test_ex": [["check_close", 3]]}, "tampered": ["torch.seed"]}
+    facts = verdict.reference_facts(_result(cells={"test_ex": [_check("check_close", 3, tampered=["torch.seed"],
+                                                                      rebound=["device"])]}))
+    assert facts == {"signatures": {"test_ex": [["check_close", 3]]}, "tampered": ["torch.seed"],
+                     "rebound": ["device"]}
+
+
+def test_rebound_names_are_named_but_not_scored_as_tampering():
+    """The guard put the names back before the test cells ran, so the checks judged the answer itself: the row names
+    the rebinding (unless the reference rebinds the same name) and keeps the points the checks earned."""
+    cells = {"test_ex": [_check("check_close", 3, rebound=["type"]), _check("check_equal", 4)],
+             "test_ex_b": [_check("check", 2, rebound=["device"])]}
+    row = _score(cells=cells)
+    assert row["score"] == 4.5 and not any(r[0] == "tampering" for r in row["reasons"])
+    named = [r for r in row["reasons"] if r[0] == "rebound-names"]
+    assert len(named) == 1 and "type" in named[0][1] and "device" in named[0][1], row["reasons"]
+    row = verdict.score(_result(cells=cells), META, {"signatures": verdict.signatures(_result()),
+                                                     "rebound": ["type", "device"]})
+    assert not any(r[0] == "rebound-names" for r in row["reasons"])
 
 
 # --------------------------------------------------------------------------------------------------- judging
