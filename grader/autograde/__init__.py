@@ -1,9 +1,9 @@
 """The course's autograder, on top of nbgrader: `python -m grader autograde|feedback ASSIGNMENT`.
 
-One step a module, in the order a batch runs them: options, intake, prepare, pool, job (execute, isolation,
-sandbox, record, scan), verdict, gradebook, reports; `run` orders them, `feedback` is run later. docs/grader.md
-gives the design. The grading kernel imports `grader.autograde.sandbox` and `.record`, so this package imports
-nothing eagerly.
+One step a module, in the order a batch runs them: options, intake, prepare, pool, job (deadline, match, execute,
+isolation, sandbox, mounts, record, guard, harvest, scan), verdict, gradebook, reports; `run` orders them,
+`feedback` (with `redact`) is run later. docs/grader.md gives the design. The grading kernel imports
+`grader.autograde.sandbox`, `.mounts`, `.record` and `.guard`, so this package imports nothing eagerly.
 """
 import sys
 import warnings
