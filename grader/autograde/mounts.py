@@ -204,11 +204,11 @@ def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
     _refuse_if(read_only_everywhere())
     os.chdir(os.path.join(JOB, "work"))
     read, write = os.pipe()
-    os.write(write, json.dumps({**cfg, "work": JOB, "hide": [], "keep": []}).encode())
+    from grader.autograde.sandbox import BOOT, kernel_environ, stage2_settings
+    os.write(write, stage2_settings(cfg, JOB))
     os.close(write)
     os.set_inheritable(read, True)
     who = [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if uid is not None else []
-    from grader.autograde.sandbox import BOOT, kernel_environ
     cmd = [setpriv, *who, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
            python, "-I", "-c", BOOT, pythonpath, f"fd:{read}", *argv]
     os.execve(setpriv, cmd, kernel_environ(os.environ))

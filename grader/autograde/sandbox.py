@@ -32,6 +32,13 @@ KEPT_ENV = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "PYTHONHASHSEED", "PYTHONP
             "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
             "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "ATEN_CPU_CAPABILITY", "JPY_PARENT_PID")
 KEPT_PREFIXES = ("LC_", "COURSE_", "NVIDIA_")
+# What the second stage is handed of the settings: its limits and the guard, never the grader's paths.
+STAGE2_KEYS = ("memory_mb", "cpu_s", "fsize_mb", "max_output_bytes", "threads", "guard")
+
+
+def stage2_settings(cfg: dict, work: str) -> bytes:
+    """The second stage's settings, for the pipe it reads them from."""
+    return json.dumps({"work": work, **{k: cfg[k] for k in STAGE2_KEYS if k in cfg}}).encode()
 
 
 def kernel_environ(environ) -> dict:
@@ -132,7 +139,7 @@ def _unconfined(cfg: dict, argv: list[str]) -> None:
     through a pipe, in the job's kernel folder (the launch folder holds the notebook nbgrader writes)."""
     os.chdir(os.path.join(cfg["work"], "work"))
     read, write = os.pipe()
-    os.write(write, json.dumps({**cfg, "hide": [], "keep": []}).encode())
+    os.write(write, stage2_settings(cfg, cfg["work"]))
     os.close(write)
     os.set_inheritable(read, True)
     os.execve(sys.executable, [sys.executable, "-I", "-c", BOOT, cfg["pythonpath"], f"fd:{read}", *argv],

@@ -174,3 +174,20 @@ def test_the_instructor_is_told_what_kernels_can_reach(monkeypatch, capsys, comm
     isolation.warn_unconfined(True)
     err = capsys.readouterr().err
     assert (said in err and "docs/grader.md" in err) if said else err == "", err
+
+
+def test_the_kernel_gets_no_secrets_and_no_paths_of_the_grader():
+    """The kernel's environment is an allow-list (an instructor's tokens stay out), and the second stage is handed
+    its limits and the guard only: nothing that names the job's private folder, the hidden places or the course."""
+    from grader.autograde.sandbox import kernel_environ, stage2_settings
+    worker = {"PATH": "/usr/bin", "LANG": "C.UTF-8", "COURSE_DEVICE": "cpu", "OMP_NUM_THREADS": "1",
+              "AWS_SECRET_ACCESS_KEY": "s", "JUPYTERHUB_API_TOKEN": "t", "JPY_SESSION_NAME": "/srv/course/x.ipynb",
+              "HOME": "/home/instructor", "GRADER_SANDBOX": "{}"}
+    assert kernel_environ(worker) == {"PATH": "/usr/bin", "LANG": "C.UTF-8", "COURSE_DEVICE": "cpu",
+                                      "OMP_NUM_THREADS": "1"}
+    cfg = {"private": "/tmp/grade-x/private", "records_out": "/tmp/grade-x/private/records", "hide": ["/srv/course"],
+           "keep": ["/srv/course/.venv"], "unshare": ["unshare"], "pythonpath": "/srv", "memory_mb": 1, "cpu_s": 2,
+           "fsize_mb": 3, "max_output_bytes": 4, "threads": 1, "guard": {"names": {}, "digests": []}}
+    handed = json.loads(stage2_settings(cfg, "/tmp/job"))
+    assert handed == {"work": "/tmp/job", "memory_mb": 1, "cpu_s": 2, "fsize_mb": 3, "max_output_bytes": 4,
+                      "threads": 1, "guard": {"names": {}, "digests": []}}
