@@ -178,7 +178,7 @@ def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
     uid = KERNEL_UID if _is_host_root() else None
     conn = _read_connection(argv)
     files = _declared_files(cfg.get("files"))
-    setpriv, python = shutil.which("setpriv"), sys.executable
+    setpriv = shutil.which("setpriv")
     failed = [p for p in COVERED
               if not _mount("-t", "tmpfs", "-o", f"mode=1777,size={SIZES_MB[p]}m,nosuid,nodev", "none", p)]
     failed += [h for h in hidden if not _cover(h)]
@@ -203,12 +203,7 @@ def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
     _refuse_if(failed)
     _refuse_if(read_only_everywhere())
     os.chdir(os.path.join(JOB, "work"))
-    read, write = os.pipe()
-    from grader.autograde.sandbox import BOOT, kernel_environ, stage2_settings
-    os.write(write, stage2_settings(cfg, JOB))
-    os.close(write)
-    os.set_inheritable(read, True)
     who = [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if uid is not None else []
-    cmd = [setpriv, *who, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--",
-           python, "-I", "-c", BOOT, pythonpath, f"fd:{read}", *argv]
-    os.execve(setpriv, cmd, kernel_environ(os.environ))
+    from grader.autograde.sandbox import hand_over
+    hand_over(cfg, JOB, [setpriv, *who, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"],
+              pythonpath, argv)

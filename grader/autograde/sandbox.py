@@ -41,6 +41,17 @@ def stage2_settings(cfg: dict, work: str) -> bytes:
     return json.dumps({"work": work, **{k: cfg[k] for k in STAGE2_KEYS if k in cfg}}).encode()
 
 
+def hand_over(cfg: dict, work: str, prefix: list[str], pythonpath: str, argv: list[str]) -> None:
+    """Become the second stage: `prefix` (setpriv, or nothing) then `python -I -c BOOT`, with a clean environment
+    and the second stage's settings on a pipe whose read end it inherits."""
+    read, write = os.pipe()
+    os.write(write, stage2_settings(cfg, work))
+    os.close(write)
+    os.set_inheritable(read, True)
+    cmd = [*prefix, sys.executable, "-I", "-c", BOOT, pythonpath, f"fd:{read}", *argv]
+    os.execve(cmd[0], cmd, kernel_environ(os.environ))
+
+
 def kernel_environ(environ) -> dict:
     """The environment the kernel runs with: only what KEPT_ENV and KEPT_PREFIXES name."""
     return {k: v for k, v in environ.items() if k in KEPT_ENV or k.startswith(KEPT_PREFIXES)}
@@ -138,12 +149,7 @@ def _unconfined(cfg: dict, argv: list[str]) -> None:
     """Without namespaces: the second stage all the same, started afresh with a clean environment and its settings
     through a pipe, in the job's kernel folder (the launch folder holds the notebook nbgrader writes)."""
     os.chdir(os.path.join(cfg["work"], "work"))
-    read, write = os.pipe()
-    os.write(write, stage2_settings(cfg, cfg["work"]))
-    os.close(write)
-    os.set_inheritable(read, True)
-    os.execve(sys.executable, [sys.executable, "-I", "-c", BOOT, cfg["pythonpath"], f"fd:{read}", *argv],
-              kernel_environ(os.environ))
+    hand_over(cfg, cfg["work"], [], cfg["pythonpath"], argv)
 
 
 def main(argv: list[str]) -> None:
