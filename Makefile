@@ -26,7 +26,7 @@ TEST_ENV := COURSE_PROFILE=quick COURSE_CIFAR=standin
 PYTEST_NBVAL := --nbval --nbval-sanitize-with .nbval-sanitize.cfg --nbval-cell-timeout 600
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lab lab-command test test-browser test-colab test-gpu gpu-check release check-release autograde feedback export similarity clean
+.PHONY: help setup lab lab-command test test-browser test-colab test-gpu gpu-check release check-release autograde feedback export similarity clean hub test-hub
 
 help: ## List the targets
 	@echo "Usage: make TARGET [A=assignment]"
@@ -59,6 +59,27 @@ test: setup ## Run every check (tests/README.md): unit tests, notebooks (nbval),
 test-browser: setup ## Drive JupyterLab in headless Chromium through a student's day (installs Chromium if allowed)
 	PY=$(PY) bash tests/browser/install.sh
 	COURSE_BROWSER_TEST=1 $(PY) -m pytest tests/browser/test_student_day.py -p no:nbval
+
+# `make hub` (docs/hub.md): the course on a JupyterHub, as root; these name the accounts, folders and address.
+HUB_ROOT ?= /srv/pytorch-course
+HUB_EXCHANGE ?= /srv/nbgrader/exchange
+HUB_HOMES ?= /home
+HUB_INSTRUCTOR ?= instructor
+HUB_STUDENTS ?= student1 student2
+HUB_IP ?= 127.0.0.1
+HUB_PORT ?= 8000
+HUB_ENV = VENV=$(VENV) HUB_ROOT=$(HUB_ROOT) HUB_EXCHANGE=$(HUB_EXCHANGE) HUB_HOMES=$(HUB_HOMES) \
+	HUB_INSTRUCTOR="$(HUB_INSTRUCTOR)" HUB_STUDENTS="$(HUB_STUDENTS)" HUB_IP=$(HUB_IP) HUB_PORT=$(HUB_PORT)
+
+hub: setup ## Run a JupyterHub for the course on $(HUB_IP):$(HUB_PORT), as root: accounts, nbgrader's exchange, formgrader (docs/hub.md)
+	@test "$$(id -u)" = 0 || { echo "make hub makes system accounts and runs each user's server as that user: run it as root (docs/hub.md)"; exit 1; }
+	$(HUB_ENV) $(PY) hub/setup.py
+	$(HUB_ENV) HUB_PROXY=$$(bash hub/install-proxy.sh) hub/enter.sh $(BIN)/jupyterhub -f hub/jupyterhub_config.py
+
+test-hub: setup ## Drive a class through make hub's JupyterHub in headless Chromium: release, submit, grade, feedback (as root)
+	PY=$(PY) bash tests/browser/install.sh
+	bash hub/install-proxy.sh >/dev/null
+	COURSE_HUB_TEST=1 $(PY) -m pytest tests/hub -p no:nbval
 
 test-colab: setup ## The course on Colab's stack (Python 3.13, torch 2.11, no nbgrader): the setup cells' install, every notebook (tests/colab/run.sh)
 	PY=$(PY) bash tests/colab/run.sh

@@ -193,6 +193,70 @@ def synchronize_events_and_memory_counters():
 
 
 @case
+def host_waits_are_counted():
+    from grader.cuda_sim import count_syncs
+    loss = torch.tensor(2.5, device="cuda")
+    scores = torch.arange(4.0, device="cuda")
+    host = torch.arange(4.0)
+    waits = [("item", lambda: loss.item()), ("tolist", lambda: scores.tolist()), ("cpu", lambda: scores.cpu()),
+             ("to(cpu)", lambda: scores.to("cpu")), ("to(cpu)", lambda: scores.to("cpu", non_blocking=True)),
+             ("__float__", lambda: float(loss)), ("__bool__", lambda: bool(loss > 0)),
+             ("print", lambda: print(scores)), ("print", lambda: f"{loss:.2f}"),
+             ("torch.cuda.synchronize", torch.cuda.synchronize),
+             ("torch.accelerator.synchronize", torch.accelerator.synchronize),
+             ("Stream.synchronize", lambda: torch.cuda.current_stream().synchronize())]
+    for name, action in waits:
+        with count_syncs() as counted:
+            notes(action)
+        assert counted.log == [name], (name, counted.log)
+        assert counted.total == 1 and (counted.syncs == 1) == name.endswith("synchronize"), (name, counted)
+    event = torch.cuda.Event()
+    event.record()
+    with count_syncs() as counted:
+        event.synchronize()
+    assert counted.log == ["Event.synchronize"] and counted.syncs == 1, counted
+    with count_syncs() as counted:               # work that stays on the device, and CPU tensors, wait for nothing
+        total = (scores * 2).sum() + loss
+        host.item() if host.numel() == 1 else host.tolist()
+        notes(lambda: print(host))
+        float(host[0])
+        scores.to("cuda")
+    assert counted.total == 0 and str(counted) == "0 device-to-host copies and 0 synchronisations", counted.log
+    with count_syncs() as outer:
+        with count_syncs() as inner:
+            total.item()
+        total.item()
+    assert (inner.copies, outer.copies) == (1, 2), (inner, outer)
+    assert outer.log == ["item", "item"] and inner.log == ["item"]
+
+
+@case
+def sleep_queues_gpu_time_that_waits_pay():
+    import time
+    from grader.cuda_sim import count_syncs
+    start = time.perf_counter()
+    torch.cuda._sleep(30_000_000)                           # 30 ms of simulated GPU work, queued
+    queued = time.perf_counter() - start
+    torch.cuda.synchronize()
+    waited = time.perf_counter() - start
+    assert queued < 0.01 and waited >= 0.029, (queued, waited)
+    begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    begin.record()
+    torch.cuda._sleep(20_000_000)
+    end.record()
+    assert not end.query(), "an event behind queued work is not reached yet"
+    end.synchronize()
+    assert end.query() and 19 <= begin.elapsed_time(end) < 200, begin.elapsed_time(end)
+    x = torch.ones(2, device="cuda")
+    with count_syncs() as counted:
+        start = time.perf_counter()
+        torch.cuda._sleep(20_000_000)
+        x.sum().item()                                      # a copy to the host waits for the queue too
+        assert time.perf_counter() - start >= 0.019
+    assert counted.copies == 1 and counted.syncs == 0, counted
+
+
+@case
 def autocast_on_cuda_uses_cudas_dtype_and_says_how():
     layer = nn.Linear(4, 4).to("cuda")
     x = torch.ones(2, 4, device="cuda")

@@ -31,6 +31,11 @@ where it does, for one solution notebook. The rule, as implemented:
    (`gradient_penalty(D, x)`) states the contract, not the answer. The few fragments a visible test cannot do
    without (an expected value that is the solution's own expression) are listed, with the reason, in `ALLOWED`.
 
+5. **Hint levels** (`grader/hints/<assignment>.json`, shown on demand by `grader.hints.hint`) may name a tool, but
+   no level may contain a line of the exercise's reference solution, compared as in rule 3 after dropping what
+   makes it a statement (`return`, an assignment's target, a trailing `:`). Lines too small to give anything away
+   (a bare name, `count = 1`) are skipped. `grader.authoring.hint_levels` checks them.
+
 Taught means literally shown: a lesson cell that prints `x.permute(1, 2, 0)` teaches `permute(1, 2, 0)`, and a hint
 that repeats it is not flagged. Such a hint still gives less help than pointing to the section, which is what the
 course's hints do. Prose that gives the trick away in words ("divide by something harmless") is beyond this check.

@@ -37,6 +37,7 @@ class GuardedKernelManager(AsyncKernelManager):
     this kernel's mounts decide, where a link the kernel planted is never followed (the tmpfs is `nosymfollow`)."""
 
     sandbox_file = Unicode("", help="the job's sandbox settings (JSON in its private folder)").tag(config=True)
+    forked = False        # whether the kernel was forked from the worker's template (else started cold)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,6 +60,16 @@ class GuardedKernelManager(AsyncKernelManager):
             return f"/proc/{proc.pid}/root{JOB}" if proc is not None else None
         return self.sandbox.get("work")
 
+    def _fork(self, kernel_cmd: list[str], env) -> "ForkedProcess | None":
+        """The kernel forked from this worker's template (`grader.autograde.template`), when the settings ask for
+        it; None: start it cold."""
+        settings = f"file:{self.sandbox_file}"
+        if not (self.sandbox.get("fork") and settings in kernel_cmd):
+            return None
+        from grader.autograde import template
+        argv = kernel_cmd[kernel_cmd.index(settings) + 1:]
+        return template.spawn(self.sandbox_file, argv, self.sandbox["pythonpath"], dict(env))
+
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
         if not self.sandbox_file:
@@ -72,7 +83,14 @@ class GuardedKernelManager(AsyncKernelManager):
         return cmd
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        forked = self._fork(kernel_cmd, kw.get("env") or os.environ)
+        if forked is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        else:            # what LocalProvisioner.launch_kernel would have noted of a Popen
+            self.forked = True
+            prov = self.provisioner
+            prov.process, prov.pid, prov.pgid = forked, forked.pid, forked.pid
+            self._reconcile_connection_info(prov.connection_info)
         if self.confined:
             self.ip = os.path.join(self.kernel_folder(), "k")   # short: a socket's path has at most 107 bytes
 
@@ -217,6 +235,7 @@ class GuardedExecute(Execute):
             cell.outputs = [_error("NotRun", f"not run: {log['stop']['detail']}")]
             return cell
         log["current"] = cell_index
+        log["kernel"] = "forked" if getattr(self.km, "forked", False) else "cold"    # nbclient drops km at the end
         try:
             result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except CellTimeoutError:

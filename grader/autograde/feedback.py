@@ -23,6 +23,7 @@ import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
+from grader.autograde.intake import read_small
 from grader.autograde.redact import NOTICE, Redactor, course_lines, hidden_lines, secret_lines, split_hidden
 from grader.cells import is_test
 from grader.course import notebook_name
@@ -31,6 +32,7 @@ __all__ = ["NOTICE", "generate_feedback", "strip_hidden", "clean_html"]
 
 TEXT_MIMES = ("text/plain", "text/latex")
 MARKUP_MIMES = ("text/html", "text/markdown")
+EXCHANGE_FILES = ("timestamp.txt", "submission_secret.txt")     # what nbgrader's exchange keeps with a submission
 IMAGE_MIMES = ("image/png", "image/jpeg")              # the outputs the template embeds as data: images
 ATTACHED_IMAGES = (*IMAGE_MIMES, "image/gif")
 BASE64 = re.compile(r"[A-Za-z0-9+/=\s]*")
@@ -185,13 +187,31 @@ class Pages(list):
         self.failed: dict[str, str] = {}
 
 
-def _page(src: Path, hidden: list, public: list, exporter, template_scripts: set) -> tuple[str, str | None]:
+def scores(root: Path, assignment: str) -> dict[str, str]:
+    """{student: "score / max"} from the course's gradebook (hand grades included), {} without one."""
+    db = root / "gradebook.db"
+    if not db.is_file():
+        return {}
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(f"sqlite:///{db}") as gb:
+        try:
+            a = gb.find_assignment(assignment)
+        except MissingEntry:
+            return {}
+        return {sub.student.id: f"{sub.score:g} / {a.max_score:g}" for sub in a.submissions}
+
+
+def _page(src: Path, hidden: list, public: list, exporter, template_scripts: set,
+          score: str | None = None) -> tuple[str, str | None]:
     """(the page, None) or (a failure page's reason for the student, the reason for the command line). Error
-    messages are left out of both: they may quote the notebook, hidden tests included, cut anywhere."""
+    messages are left out of both: they may quote the notebook, hidden tests included, cut anywhere. The page
+    opens with the student's score, as the gradebook has it, when there is one."""
     try:
         nb = nbformat.read(str(src), as_version=4)
     except Exception as exc:   # noqa: BLE001  bad JSON, bad nbformat, bad encoding: all the student's
         return "the autograded notebook could not be read", f"not a readable notebook ({type(exc).__name__})"
+    if score:
+        nb.cells.insert(0, new_markdown_cell(f"**Score: {score}** (the gradebook's, hand grades included)"))
     try:
         red = Redactor(secret_lines(hidden + hidden_lines(nb), public))
         return render(nb, red, exporter, template_scripts), None
@@ -203,24 +223,32 @@ def _page(src: Path, hidden: list, public: list, exporter, template_scripts: set
 
 
 def generate_feedback(assignment: str, root: Path, students=None) -> list[Path]:
-    """Write `feedback/<student>/<assignment>/<assignment>.html` for every autograded student (or `students`) and
+    """Write `feedback/<student>/<assignment>/<assignment>.html` (and the submission's EXCHANGE_FILES beside it, as
+    nbgrader's exchange needs) for every autograded student (or `students`) and
     return a `Pages` list of them. Each student is done on its own: one that fails gets a failure page, is named
     in `Pages.failed`, and the others go on."""
     root = Path(root)
     hidden, public = course_lines(assignment, root)
     exporter = _exporter()
     template_scripts = set(SCRIPT.findall(exporter.from_notebook_node(new_notebook())[0]))
+    score = scores(root, assignment)
     written = Pages()
     for folder in sorted((root / "autograded").glob(f"*/{assignment}")):
         student, src = folder.parent.name, folder / notebook_name(assignment)
         if (students and student not in students) or not src.is_file():
             continue
-        page, why = _page(src, hidden, public, exporter, template_scripts)
+        page, why = _page(src, hidden, public, exporter, template_scripts, score.get(student))
         if why is not None:
             written.failed[student] = why
             page = failure_page(student, assignment, page)
         out = root / "feedback" / student / assignment / notebook_name(assignment).replace(".ipynb", ".html")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(page)
+        # beside the page, as nbgrader's own feedback has them: `nbgrader release_feedback` reads the submission's
+        # time stamp and the secret its exchange names the page by (taken as data, never through a link)
+        for name in EXCHANGE_FILES:
+            data = read_small(root / "submitted" / student / assignment / name)
+            if data is not None:
+                (out.parent / name).write_bytes(data)
         written.append(out)
     return written

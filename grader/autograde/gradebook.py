@@ -13,6 +13,27 @@ from grader.cells import grade_id
 from grader.course import notebook_name
 
 
+_UNSYNCED: set[str] = set()        # the job gradebooks of this (worker) process: private copies, thrown away
+
+
+def unsynced(db: Path) -> None:
+    """Let SQLite skip flushing to disk for the job's private copy of the gradebook at `db`: nbgrader commits once per
+    graded cell, and on a disk each commit waits for it (about a tenth of a forked job's time). The copy is thrown
+    away after the job, so a crash loses nothing; every other gradebook (the course's own) keeps SQLite's defaults."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    if not _UNSYNCED:
+        event.listen(Engine, "connect", _pragmas)
+    _UNSYNCED.add(str(db))
+
+
+def _pragmas(connection, _record) -> None:
+    if type(connection).__module__.startswith("sqlite3"):
+        if connection.execute("PRAGMA database_list").fetchone()[2] in _UNSYNCED:
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA journal_mode = MEMORY")
+
+
 def cell_scores(db: Path, assignment: str, notebook: str, student: str) -> dict[str, tuple[float, float]]:
     """`{grade_id: (score, max_score)}` for every graded cell of one student's notebook."""
     from nbgrader.api import Gradebook
@@ -29,7 +50,8 @@ def sync_assignment(template_db: bytes, db_url: str, assignment: str) -> None:
         tmp.flush()
         with Gradebook(f"sqlite:///{tmp.name}") as src, Gradebook(db_url) as dst:
             a = src.find_assignment(assignment)
-            dst.update_or_create_assignment(assignment, duedate=a.duedate)
+            if assignment not in {x.name for x in dst.assignments}:    # an instructor's due date stays
+                dst.update_or_create_assignment(assignment, duedate=a.duedate)
             for nb in a.notebooks:
                 dst.update_or_create_notebook(nb.name, assignment, kernelspec=nb.kernelspec)
                 for c in nb.grade_cells:
@@ -52,8 +74,8 @@ def write_grades(gb, assignment: str, notebook: str, row: dict, timestamp: str |
     for gid, cell in row["cells"].items():
         grade = gb.find_grade(gid, notebook, assignment, row["student"])
         grade.auto_score = cell["score"]
-        grade.needs_manual_grade = False
-        grade.manual_score = None
+        # as nbgrader's SaveAutoGrades: a grade entered by hand in the formgrader stays, flagged for review
+        grade.needs_manual_grade = grade.manual_score is not None
     gb.db.commit()
 
 

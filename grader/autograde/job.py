@@ -112,7 +112,7 @@ def _sandbox_settings(spec: dict, root: Path) -> Path:
                "work": str(root / "kernel"), "memory_mb": opts["memory_mb"], "cpu_s": opts["submission_timeout"] + 30,
                "max_output_bytes": opts["max_output_bytes"], "fsize_mb": FSIZE_MB, "scratch_mb": SCRATCH_MB,
                "threads": threads, "hide": spec["hide"] + isolation.worker_private(), "keep": isolation.kernel_needs(),
-               "unshare": isolation.confine_command(), "confine": opts["confine"],
+               "unshare": isolation.confine_command(), "confine": opts["confine"], "fork": opts.get("fork_kernels"),
                "pythonpath": isolation.kernel_pythonpath(), "guard": spec["template"]["meta"].get("guard")}
     path = root / "private" / "sandbox.json"
     with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
@@ -120,16 +120,26 @@ def _sandbox_settings(spec: dict, root: Path) -> Path:
     return path
 
 
-def _kernel_env(spec: dict) -> dict:
+def kernel_env(threads: int, env: dict) -> dict:
     """What the worker adds to the environment the kernel starts from (the sandbox keeps only what it allows)."""
-    threads = spec["threads"]
     return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, "PYTHONPATH": isolation.kernel_pythonpath(),
-            **spec["env"]}
+            **env}
+
+
+def warm_template(threads: int, env: dict, wait: bool = False) -> None:
+    """Start this worker's kernel template (`grader.autograde.template`) for jobs with `threads` and `env`; with
+    `wait`, until it is ready. The pool calls it once per worker when the batch starts, so the templates import
+    while the parent prepares; a job calls it with `wait` before its own time starts."""
+    from grader.autograde import template
+    full = {**os.environ, **{k: str(v) for k, v in kernel_env(threads, env).items()}}
+    (template.prepare if wait else template.warm)(isolation.kernel_pythonpath(), full)
 
 
 def grade_submission(spec: dict) -> dict:
     """Grade one submission described by `spec` (plain data; see `grader.autograde.prepare.job_spec`), under one
     wall-clock bound that covers nbgrader's own work too (`deadline.job_bound`): a job past it ends in `timeout`."""
+    if spec["options"].get("fork_kernels"):
+        warm_template(spec["threads"], spec["env"], wait=True)
     started = time.monotonic()
     try:
         with deadline.bound(deadline.job_bound(spec["options"])):
@@ -167,9 +177,11 @@ def _grade_submission(spec: dict) -> dict:
         os.chmod(root, 0o700)
         work, out_dir = _lay_out(root, spec, nb)
         db = root / "private" / "gradebook.db"
-        result["run"] = _run_nbgrader(spec, work, db, _kernel_env(spec), root / "private" / "run.json",
+        from grader.autograde.gradebook import cell_scores, unsynced
+        unsynced(db)
+        result["run"] = _run_nbgrader(spec, work, db, kernel_env(spec["threads"], spec["env"]), root / "private" / "run.json",
                                       _sandbox_settings(spec, root))
-        from grader.autograde.gradebook import cell_scores
+        result["kernel"] = result["run"].get("kernel")      # "forked" from the worker's template, or "cold"
         result["nbgrader"] = {g: list(s) for g, s in cell_scores(db, assignment, nb_name.removesuffix(".ipynb"),
                                                                  student).items()}
         graded = out_dir / nb_name
@@ -243,7 +255,7 @@ def _run_nbgrader(spec: dict, work: Path, db: Path, env: dict, log_path: Path, s
         api = NbGraderAPI(coursedir=coursedir, config=config)
         outcome = api.autograde(spec["assignment"], spec["student"], force=True, create=True)
     run = json.loads(log_path.read_text()) if log_path.is_file() else {}
-    run = {k: v for k, v in run.items() if k in ("stop", "exit")}
+    run = {k: v for k, v in run.items() if k in ("stop", "exit", "kernel")}
     run["success"] = bool(outcome.get("success"))
     if not outcome.get("success"):
         run["log"] = ((outcome.get("log") or "")[-6000:] + "\n" + (outcome.get("error") or "")[-3000:]).strip()

@@ -169,8 +169,9 @@ def _connection(argv: list[str], conn: tuple[int, dict] | None, uid: int | None)
     return argv[:i] + [path] + argv[i + 1:]
 
 
-def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
-    """Build the kernel's view (module docstring), then become the second stage, unprivileged."""
+def build_view(cfg: dict, argv: list[str]) -> tuple[list[str], int | None]:
+    """Build the kernel's view (module docstring) and enter its folder; return the kernel's arguments (its
+    connection file moved into its home) and the uid it is to run as (None: keep this one)."""
     every = [os.path.realpath(p) for p in cfg.get("hide", []) if os.path.lexists(p)]
     hidden = [h for h in _outermost(every) if not _under(h, COVERED)]    # the others vanish with /tmp and /dev/shm
     keep = {path: os.open(path, os.O_RDONLY | os.O_DIRECTORY)     # none holds a hidden place, however deep
@@ -178,7 +179,6 @@ def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
     uid = KERNEL_UID if _is_host_root() else None
     conn = _read_connection(argv)
     files = _declared_files(cfg.get("files"))
-    setpriv = shutil.which("setpriv")
     failed = [p for p in COVERED
               if not _mount("-t", "tmpfs", "-o", f"mode=1777,size={SIZES_MB[p]}m,nosuid,nodev", "none", p)]
     failed += [h for h in hidden if not _cover(h)]
@@ -197,12 +197,20 @@ def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
         if not (_bind_fd(kept, path) and _mount("-o", "remount,bind,ro", path)):
             failed.append(path)
         os.close(kept)
-    failed += [h for h in hidden if os.path.isdir(h) and not _mount("-o", "remount,ro", h)]
+    failed += [h for h in hidden if os.path.isdir(h) and not _mount("-o", "remount,bind,ro", h)]
     if not _mount("-o", "remount,bind,ro", "/"):
         failed.append("/")
     _refuse_if(failed)
     _refuse_if(read_only_everywhere())
     os.chdir(os.path.join(JOB, "work"))
+    return argv, uid
+
+
+def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
+    """The view (`build_view`), then the second stage, unprivileged, through `setpriv` (a forked kernel drops its
+    privileges in-process instead: `grader.autograde.zygote.drop_privileges`)."""
+    setpriv = shutil.which("setpriv")
+    argv, uid = build_view(cfg, argv)
     who = [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if uid is not None else []
     from grader.autograde.sandbox import hand_over
     hand_over(cfg, JOB, [setpriv, *who, "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"],

@@ -48,6 +48,9 @@ class GraderOptions(Configurable):
                        "available); cuda-sim grades device placement without a GPU").tag(config=True)
     confine = Bool(True, help="confine each kernel in its own mount namespace when the grader is root; off: the "
                               "limits and tamper checks still apply").tag(config=True)
+    fork_kernels = Bool(True, help="start each kernel by forking a template that has imported torch and the rest "
+                                   "once per worker, confined like a cold kernel (docs/grader.md); off: a fresh "
+                                   "Python per kernel").tag(config=True)
     cache = Bool(True, help="reuse the assignment template and reference run cached from an earlier batch "
                             "(they are rebuilt anyway when the solutions or the grader change)").tag(config=True)
 

@@ -21,8 +21,10 @@ PRELOAD = ["grader.autograde.job", "grader.autograde.record", "nbgrader.apps", "
 class Pool:
     """The workers of one batch."""
 
-    def __init__(self, workers: int, scheduler: str | None = None):
-        self.workers, self.scheduler, self.client = workers, scheduler, None
+    def __init__(self, workers: int, scheduler: str | None = None, warm: tuple | None = None):
+        """`warm`: (function, *args) run once on each local worker as soon as it exists, without waiting for it
+        (the kernel template's start, `job.warm_template`), so that it overlaps the parent's own preparation."""
+        self.workers, self.scheduler, self.client, self.warm = workers, scheduler, None, warm
         self.executor = self._new(workers)
 
     def _new(self, workers: int):
@@ -32,7 +34,11 @@ class Pool:
             return None
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(PRELOAD)
-        return cf.ProcessPoolExecutor(workers, mp_context=context)
+        executor = cf.ProcessPoolExecutor(workers, mp_context=context)
+        if self.warm:       # one submission per worker: each starts a worker process of its own
+            for _ in range(workers):
+                executor.submit(*self.warm)
+        return executor
 
     def close(self) -> None:
         if self.executor is not None:

@@ -9,12 +9,13 @@ import os
 import shutil
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from grader.authoring.nbgrader_run import venv_path
 from grader.autograde import gradebook, intake, isolation, prepare, reports, verdict
-from grader.autograde.job import grade_submission
+from grader.autograde.job import grade_submission, warm_template
 from grader.autograde.options import GraderOptions
 from grader.autograde.pool import Pool, lost_result
 from grader.course import REPO, SOLUTIONS, notebook_name
@@ -60,7 +61,10 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
     device = options.device or os.environ.get("COURSE_DEVICE", "")
     template, reference = prepare.load_template(assignment, solutions, options.cache, device)
     workers = _workers(options, len(folders) + (reference is None))
-    pool = Pool(workers, options.scheduler)      # its workers start while the rest is prepared
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    job_env = {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""), "COURSE_DEVICE": device, **(env or {})}
+    # its workers start, and their kernel templates import torch, while the rest is prepared
+    pool = Pool(workers, options.scheduler, warm=(warm_template, threads, job_env) if options.fork_kernels else None)
     background = ThreadPoolExecutor(1)           # the parent's own waiting work, done while workers grade
     spool = Spool()                              # every result on disk as it arrives; removed at the end
     try:
@@ -72,10 +76,7 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
             # the gradebook is made ready while the first jobs run: only the results need it
             sync = background.submit(gradebook.sync_assignment, template["gradebook"], db_url, assignment)
             background.submit(reports.load)      # the reports' plotting library, imported while workers grade
-            threads = max(1, (os.cpu_count() or 1) // workers)
             hide = isolation.private_places(root, submissions, solutions)
-            job_env = {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""), "COURSE_DEVICE": device,
-                       **(env or {})}
 
             def spec(student: str, files) -> dict:
                 return prepare.job_spec(assignment, student, files, template, options.values(), threads, hide,
@@ -94,6 +95,7 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
                          **specs}
             raw.update(_grade(pool, specs, progress, f"autograde {assignment}", spool))
             jobs_s = sum(r.get("seconds", 0.0) for r in raw.values())
+            kernels = Counter(r.get("kernel") for r in raw.values() if r.get("kernel"))
             sync.result()                        # its error, if any, stops the batch here
         finally:
             pool.close()
@@ -117,6 +119,7 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
     reports.write_all(summary, Path(reports_dir or root / "reports" / assignment))
     summary["seconds"] = round(time.monotonic() - started, 2)
     # the batch's own cost: its wall time beyond the grading work the workers shared
+    summary["kernels"] = dict(kernels)          # how many were forked from a template, how many started cold
     summary["timing"] = {"jobs_s": round(jobs_s, 2),
                          "fixed_s": round(summary["seconds"] - jobs_s / (workers if not options.scheduler else 1), 2)}
     if json_path:

@@ -8,8 +8,9 @@ How: `mode.SimCudaMode`, a `TorchFunctionMode` (PyTorch's own extension point) t
 tensor, and `runtime`, which answers `torch.cuda` and friends.
 
 Limits (each one either raises or prints one `cuda-sim:` line, never a silently different answer):
-- Speed and asynchrony: everything runs synchronously on the CPU, so a missing `synchronize` is not visible in
-  timings, and timings are CPU timings.
+- Speed and asynchrony: everything runs synchronously on the CPU, and timings are CPU timings. What the host
+  waits for is counted instead (`count_syncs`, in `syncs`), and `torch.cuda._sleep` queues simulated GPU time that
+  only a synchronisation or a device-to-host copy waits for, so a stopwatch without `synchronize` reads too little.
 - `autocast("cuda")` runs CPU autocast with the same dtype (float16 by default, as on CUDA); which operations
   run in low precision follows CPU autocast's list.
 - `torch.compile` returns the model unchanged; CUDA graphs raise; `pin_memory()` copies without page-locking;
@@ -25,8 +26,9 @@ from __future__ import annotations
 
 from grader.cuda_sim import cuda_api, runtime
 from grader.cuda_sim.mode import SimCudaMode, tag_of
+from grader.cuda_sim.syncs import SyncCounter, count_syncs
 
-__all__ = ["enable", "enabled", "tag_of"]
+__all__ = ["SyncCounter", "count_syncs", "enable", "enabled", "tag_of"]
 
 
 _ACTIVE: list[SimCudaMode] = []     # one mode per process: torch is patched once

@@ -1,6 +1,7 @@
-"""What the simulated GPU answers in `torch.cuda` and `torch.accelerator`: one device, `cuda:0`, that is always
-idle (the CPU has run each operation before returning), with events that read the wall clock and memory counters
-that add up the tensors tagged `cuda`. `runtime.install` puts these in place."""
+"""What the simulated GPU answers in `torch.cuda` and `torch.accelerator`: one device, `cuda:0`, idle but for the
+simulated work `torch.cuda._sleep` queues (the CPU has run each operation before returning), with events that
+read the wall clock at the end of the queued work, synchronisations that wait for it and are counted (`syncs`),
+and memory counters that add up the tensors tagged `cuda`. `runtime.install` puts these in place."""
 from __future__ import annotations
 
 import time
@@ -9,6 +10,7 @@ import weakref
 
 import torch
 
+from grader.cuda_sim import syncs
 from grader.cuda_sim.mode import CUDA
 
 NAME = "cuda-sim (simulated CUDA device, computing on the CPU)"
@@ -44,16 +46,16 @@ class Event:
         self.enable_timing, self.time = enable_timing, None
 
     def record(self, stream=None):
-        self.time = time.perf_counter()
+        self.time = max(time.perf_counter(), syncs.queued_until())    # a marker behind the queued work
 
     def synchronize(self):
-        pass
+        syncs.record(syncs.SYNC, "Event.synchronize")
 
     def wait(self, stream=None):
         pass
 
     def query(self):
-        return True
+        return self.time is None or self.time <= time.perf_counter()
 
     def elapsed_time(self, end):
         if not (self.enable_timing and end.enable_timing):
@@ -70,7 +72,7 @@ class Stream:
         self.device = CUDA
 
     def synchronize(self):
-        pass
+        syncs.record(syncs.SYNC, "Stream.synchronize")
 
     def wait_stream(self, other):
         pass
@@ -83,7 +85,7 @@ class Stream:
         return event
 
     def query(self):
-        return True
+        return syncs.queued_until() <= time.perf_counter()
 
     def is_capturing(self):
         return False
@@ -111,7 +113,8 @@ CUDA_API = {
     "init": lambda: None, "set_device": lambda device: None, "initial_seed": lambda: torch.initial_seed(),
     "get_device_name": lambda device=None: NAME, "get_device_capability": lambda device=None: (8, 0),
     "get_device_properties": _properties, "is_bf16_supported": lambda including_emulation=True: True,
-    "synchronize": lambda device=None: None, "Event": Event, "Stream": Stream,
+    "synchronize": syncs.synchronized("torch.cuda.synchronize"), "_sleep": syncs.gpu_sleep, "Event": Event,
+    "Stream": Stream,
     "current_stream": lambda device=None: Stream(), "default_stream": lambda device=None: Stream(),
     "stream": lambda stream=None: stream or Stream(),
     "memory_allocated": lambda device=None: MEMORY.allocated(),
@@ -127,7 +130,8 @@ CUDA_API = {
 }
 ACCELERATOR_API = {
     "is_available": lambda: True, "device_count": lambda: 1, "current_accelerator": lambda check_available=False: CUDA,
-    "current_device_index": lambda: 0, "synchronize": lambda device=None: None, "set_device_index": lambda i: None,
+    "current_device_index": lambda: 0, "synchronize": syncs.synchronized("torch.accelerator.synchronize"),
+    "set_device_index": lambda i: None,
     "current_stream": lambda device=None: Stream(), "set_stream": lambda stream: None,
     "get_device_capability": lambda device=None: {"major": 8, "minor": 0},
 }

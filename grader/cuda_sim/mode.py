@@ -18,6 +18,8 @@ from __future__ import annotations
 import torch
 from torch.overrides import TorchFunctionMode
 
+from grader.cuda_sim import syncs
+
 ATTR = "_cuda_sim_device"
 CUDA = torch.device("cuda", 0)
 CPU = torch.device("cpu")
@@ -26,6 +28,8 @@ MIXED = "Expected all tensors to be on the same device, but found at least two d
 NUMPY = ("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory "
          "first.")
 _MOVES = {"to", "cuda", "cpu"}
+_TO_HOST = {"item", "tolist", "__float__", "__int__", "__bool__", "__index__", "__complex__", "__repr__", "__str__",
+            "__format__"}     # calls that read a CUDA tensor's values on the host: a copy that waits (syncs.py)
 _FREE = {"copy_", "__deepcopy__", "__reduce_ex__", "__setstate__", "set_", "__getitem__", "__setitem__",
          "__repr__", "__format__", "__str__", "numpy", "__array__", "tolist", "item", "type", "_make_subclass",
          "_has_compatible_shallow_copy_type", "is_same_size", "is_set_to"}
@@ -95,6 +99,12 @@ class SimCudaMode(TorchFunctionMode):
         if prop is not None:
             return self._property(func, prop, args)
         name = getattr(func, "__name__", "")
+        if name in _TO_HOST and args and tag_of(args[0]) == "cuda":
+            with syncs.copying("print" if name in ("__repr__", "__str__", "__format__") else name):
+                return self._dispatch(func, name, args, kwargs)
+        return self._dispatch(func, name, args, kwargs)
+
+    def _dispatch(self, func, name, args, kwargs):
         if name in _MOVES and args and isinstance(args[0], torch.Tensor):
             return self._move(func, name, args, kwargs)
         if name in ("backward", "grad") and getattr(func, "__module__", "").startswith("torch"):
@@ -189,6 +199,12 @@ class SimCudaMode(TorchFunctionMode):
         if target not in SIMULATED:               # to("meta") and other real devices: PyTorch's own move
             return func(*args, **kwargs)
         same = target == self.device_of(t)
+        if target == "cpu" and not same:
+            with syncs.copying(name if name == "cpu" else "to(cpu)"):
+                return self._moved(t, name, rest, target, same)
+        return self._moved(t, name, rest, target, same)
+
+    def _moved(self, t, name, rest, target, same):
         if name == "to":
             result = torch.Tensor.to(t, **{**rest, "copy": rest["copy"] or not same})
         else:

@@ -18,10 +18,12 @@ from grader.course import COURSE, REPO, SOLUTIONS
 
 A = "01-tensors"
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "submissions" / A
-FULL = 15.0
+FULL = 19.0
 ONE_HOT, TO_IMAGE, BATCH_ACCURACY, FLAT = 3.0, 3.0, 2.0, 1.0
 BEFORE_TO_IMAGE = FULL - TO_IMAGE   # to_image is the last exercise: all the others are earned before the kernel dies
-LIMITS = dict(workers=2, cell_timeout=10, submission_timeout=120, memory_mb=4096, max_output_bytes=500_000)
+LIMITS = dict(workers=2, cell_timeout=10, submission_timeout=120, memory_mb=6144, max_output_bytes=500_000)
+# memory_mb: a kernel forked from the template starts with torch, torchvision and matplotlib mapped (about 3.6 GB of
+# address space); 4 GB would leave a forked kernel under 200 MB.
 
 
 def options(**more) -> GraderOptions:

@@ -44,9 +44,17 @@ def test_feedback_hides_hidden_tests(tmp_path):
     path = tmp_path / "autograded" / "alice" / A / f"{A}.ipynb"
     path.parent.mkdir(parents=True)
     nbformat.write(nb, str(path))
+    stamp = tmp_path / "submitted" / "alice" / A / "timestamp.txt"
+    stamp.parent.mkdir(parents=True)
+    stamp.write_text("2026-12-03 21:00:00.000000 UTC")
+    (stamp.parent / "submission_secret.txt").write_text("4b1d")
+    (stamp.parent / "notes.txt").write_text("not copied")
     [out] = generate_feedback(A, tmp_path)
     text = page_text(out)
     assert out == tmp_path / "feedback" / "alice" / A / f"{A}.html"
+    # the submission's time stamp and secret beside the page, where `nbgrader release_feedback` reads them
+    assert (out.parent / "timestamp.txt").read_text() == stamp.read_text()
+    assert (out.parent / "submission_secret.txt").read_text() == "4b1d" and not (out.parent / "notes.txt").exists()
     assert HIDDEN not in text and "manual_seed(3)" not in text and "BEGIN HIDDEN TESTS" not in text
     for line in hidden_lines:
         assert line.strip() not in text

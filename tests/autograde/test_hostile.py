@@ -94,9 +94,10 @@ def test_reports_written(hostile_batch):
     assert {p.stem for p in (folder / "students").glob("*.json")} == set(EXPECT)
 
 
-def test_feedback_from_the_batch_hides_hidden_tests(hostile_batch):
-    """The HTML feedback of real autograded notebooks: the verdicts and check messages, no hidden test."""
-    root, _ = hostile_batch
+def test_feedback_from_the_batch_hides_hidden_tests(hostile_batch, monkeypatch):
+    """The HTML feedback of real autograded notebooks: the score, the verdicts and check messages, no hidden test."""
+    root, summary = hostile_batch
+    monkeypatch.setenv("PATH", venv_path())           # nbgrader's gradebook runs alembic by name
     students = ["one_hot.allclose_patch", "to_image.os_exit", "to_image.print_hidden", "markdown_marker"]
     pages = generate_feedback(A, root, students)
     assert len(pages) == 4 and not pages.failed, pages.failed
@@ -111,5 +112,14 @@ def test_feedback_from_the_batch_hides_hidden_tests(hostile_batch):
         if page.parent.parent.name in students[:2]:
             assert "[grader] FAILED" in html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
     by_student = {page.parent.parent.name: html.unescape(page.read_text()) for page in pages}
+    for student, page in by_student.items():      # each opens with the student's own score, from the gradebook
+        assert f"Score: {summary['students'][student]['score']:g} / {FULL:g}" in page, student
     assert "tampering" in by_student["one_hot.allclose_patch"]
     assert "the kernel exited (exit code 3)" in by_student["to_image.os_exit"]
+
+
+def test_the_batch_forked_its_kernels(summary):
+    """The hostile batch is graded with kernels forked from each worker's template (the default), so every case above
+    holds for forked kernels; none fell back to a cold start."""
+    assert summary["kernels"].get("forked", 0) >= len(EXPECT) - 6 and "cold" not in summary["kernels"], \
+        summary["kernels"]

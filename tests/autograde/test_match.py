@@ -82,7 +82,7 @@ def test_colab_notebook_gets_the_release_metadata_back(kind):
     original = fill_answers(release(), filled) if filled else release()
     nb, reasons, structure = restored(colab(original))
     assert graded_ids(nb) == meta()["order"] and structure == []
-    assert [r[0] for r in reasons] == ["restored-metadata"] and "14 graded cells" in reasons[0][1]
+    assert [r[0] for r in reasons] == ["restored-metadata"] and f"{len(meta()['order'])} graded cells" in reasons[0][1]
     for mine, theirs in zip(nb.cells, original.cells):
         assert mine.source == theirs.source                                         # nothing moved or rewritten
         if grade_id(theirs):

@@ -70,13 +70,14 @@ def _run_in_kernel(code: str, sandbox: dict, job: Path) -> str:
 
 @pytest.mark.skipif(not can_confine(), reason="the sandbox needs unshare and setpriv, and root or user namespaces")
 @pytest.mark.parametrize("namespace", [ROOT_NAMESPACE, USER_NAMESPACE], ids=["root", "user-namespace"])
-def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace):
+@pytest.mark.parametrize("fork", [False, True], ids=["cold", "forked"])
+def test_hidden_courses_show_only_what_the_kernel_needs(monkeypatch, namespace, fork):
     """A course under /tmp (a CI checkout there, say) and the repository the grader runs from are hidden whole; of
     them the kernel sees, read-only, only what it needs (a package folder of the course; the `grader` package of the
     repository), never the rest (lessons, solutions, the README), nor the grading account's home folder, nor a
     server on loopback (it talks to the grader through Unix sockets in its job folder). As root,
     and in the user namespace a grader that is not root gets (tried here as root: the confinement is the same; only
-    the user outside differs)."""
+    the user outside differs). Kernels started cold and forked from the worker's template alike."""
     if namespace == ROOT_NAMESPACE and os.geteuid() != 0:
         pytest.skip("a mount namespace without a user namespace needs root")
     monkeypatch.setenv("PATH", venv_path())
@@ -126,7 +127,7 @@ for what, action in [("read pkg", lambda: open("{course}/pkg/mod.txt").read()),
 """
         hide = [str(course), *worker_private()]
         keep = kernel_needs() + [str(course / "pkg")]
-        out = _run_in_kernel(code, {"unshare": namespace, "confine": True, "hide": hide, "keep": keep},
+        out = _run_in_kernel(code, {"unshare": namespace, "confine": True, "hide": hide, "keep": keep, "fork": fork},
                              course / "job-root")
         tops = {Path(p).relative_to("/tmp").parts[0] for p in kept_under_covered(keep, hide) if p.startswith("/tmp/")}
         assert f"tmp: {sorted(tops | {'job'})}" in out, out       # other jobs' folders are gone

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.skipif(not os.environ.get("COURSE_BROWSER_TEST"),
 
 FOLDER, NOTEBOOK = "01-tensors", "01-tensors.ipynb"
 RELPATH = f"{FOLDER}/{NOTEBOOK}"
-EXERCISES = ["flat_features", "center_rows", "pairwise_distances", "batch_accuracy", "one_hot",
-             "channels_last_flat", "to_image"]
+EXERCISES = ["flat_features", "center_rows", "pairwise_distances", "from_numpy_batch", "batch_accuracy",
+             "pick_scores", "one_hot", "channels_last_flat", "to_image"]
 ANSWERED = "flat_features"
 WRONG_ANSWER = "return x.numel()"                 # counts the batch dimension too
 RIGHT_ANSWER = "return x.shape[1:].numel()"

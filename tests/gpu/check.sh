@@ -66,6 +66,7 @@ step() {   # step NAME SECONDS COMMAND...: run with a time limit, log into OUT/N
 step notebooks 240 env COURSE_DEVICE="$DEVICE" "$PY" -m pytest "$NOTEBOOKS" --nbval-lax -p no:cacheprovider \
   -q -rfE --nbval-cell-timeout 300
 step grading 240 env COURSE_GRADER_DEVICE="$GRADER_DEVICE" "$PY" -m pytest tests/autograde/test_course.py \
+  tests/autograde/test_template.py \
   -p no:cacheprovider -q -rfE ${GRADE_ONLY:+-k "$GRADE_ONLY"}
 # the sweep tunes the large-batch rungs' recipe on this device first; the ladder then uses it (commit both JSONs)
 step sweep 200 "$PY" benchmarks/gpu_ladder.py --sweep "${SWEEP[@]}" --out "$OUT/sweep.json"

@@ -2,9 +2,9 @@
 def generator_step(D, G, z, opt_G, criterion):
     opt_G.zero_grad()
     out = D(G(z))
-    set_requires_grad(D, False)
+    D.requires_grad_(False)
     loss = criterion(out, torch.ones_like(out))
     loss.backward()
     opt_G.step()
-    set_requires_grad(D, True)
+    D.requires_grad_(True)
     return loss.item()

@@ -1,10 +1,10 @@
 # Uses label 0 for the fakes, as in the discriminator step: G learns to look fake.
 def generator_step(D, G, z, opt_G, criterion):
-    set_requires_grad(D, False)
+    D.requires_grad_(False)
     opt_G.zero_grad()
     out = D(G(z))
     loss = criterion(out, torch.zeros_like(out))
     loss.backward()
     opt_G.step()
-    set_requires_grad(D, True)
+    D.requires_grad_(True)
     return loss.item()

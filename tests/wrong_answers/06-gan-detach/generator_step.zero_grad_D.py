@@ -1,11 +1,11 @@
 # Freezes D correctly but also calls D.zero_grad() "to be safe": D's existing gradients are reset to None.
 def generator_step(D, G, z, opt_G, criterion):
-    set_requires_grad(D, False)
+    D.requires_grad_(False)
     D.zero_grad()
     opt_G.zero_grad()
     out = D(G(z))
     loss = criterion(out, torch.ones_like(out))
     loss.backward()
     opt_G.step()
-    set_requires_grad(D, True)
+    D.requires_grad_(True)
     return loss.item()

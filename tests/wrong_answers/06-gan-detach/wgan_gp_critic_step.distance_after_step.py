@@ -1,0 +1,12 @@
+# Measures the distance with a new forward pass after the critic's update.
+def wgan_gp_critic_step(C, G, real, z, eps, opt_C, gp_weight=10.0):
+    fake = G(z).detach()
+    opt_C.zero_grad()
+    score_real, score_fake = C(real).mean(), C(fake).mean()
+    x_hat = eps * real + (1 - eps) * fake
+    loss = score_fake - score_real + gp_weight * gradient_penalty(C, x_hat)
+    loss.backward()
+    opt_C.step()
+    with torch.no_grad():
+        distance = C(real).mean() - C(fake).mean()
+    return loss.item(), distance.item()

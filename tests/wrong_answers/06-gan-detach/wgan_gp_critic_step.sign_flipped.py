@@ -1,0 +1,10 @@
+# Minimises real minus fake: the critic learns to score fakes above real samples.
+def wgan_gp_critic_step(C, G, real, z, eps, opt_C, gp_weight=10.0):
+    fake = G(z).detach()
+    opt_C.zero_grad()
+    score_real, score_fake = C(real).mean(), C(fake).mean()
+    x_hat = eps * real + (1 - eps) * fake
+    loss = score_real - score_fake + gp_weight * gradient_penalty(C, x_hat)
+    loss.backward()
+    opt_C.step()
+    return loss.item(), (score_real - score_fake).item()
