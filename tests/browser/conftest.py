@@ -12,17 +12,7 @@ import labdriver  # noqa: E402
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.environ.get("COURSE_BROWSER_TEST"):
-        pytest.skip("the browser test runs with make test-browser")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="make test-browser installs Playwright")
-    if not os.access(labdriver.CHROMIUM, os.X_OK):
-        pytest.fail(f"No Chromium at {labdriver.CHROMIUM}: tests/browser/install.sh installs it (make test-browser)")
-    with sync_api.sync_playwright() as p:
-        # Playwright adds --headless itself; the rest of labdriver.CHROMIUM_ARGS suits a closed, GPU-less machine.
-        b = p.chromium.launch(executable_path=labdriver.CHROMIUM,
-                              args=[a for a in labdriver.CHROMIUM_ARGS if a != "--headless"])
-        yield b
-        b.close()
+    yield from labdriver.chromium("COURSE_BROWSER_TEST", "test-browser")
 
 
 @pytest.fixture

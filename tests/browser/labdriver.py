@@ -40,6 +40,22 @@ LAB_SETTINGS = {
 VALIDATE_PLUGIN = "@jupyter/nbgrader:validate-assignment"
 
 
+def chromium(switch: str, target: str):
+    """Debian's headless Chromium driven by Playwright, for a session fixture (`yield from`): only when the
+    environment variable `switch` is set, as `make <target>` sets it after installing both."""
+    import pytest
+    if not os.environ.get(switch):
+        pytest.skip(f"the browser test runs with make {target}")
+    sync_api = pytest.importorskip("playwright.sync_api", reason=f"make {target} installs Playwright")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"No Chromium at {CHROMIUM}: tests/browser/install.sh installs it (make {target})")
+    with sync_api.sync_playwright() as p:
+        # Playwright adds --headless itself; the rest of CHROMIUM_ARGS suits a closed, GPU-less machine.
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[a for a in CHROMIUM_ARGS if a != "--headless"])
+        yield b
+        b.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

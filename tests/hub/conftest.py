@@ -50,13 +50,4 @@ def hub():
 
 @pytest.fixture(scope="session")
 def browser():
-    if not os.environ.get("COURSE_HUB_TEST"):
-        pytest.skip("the hub test runs with make test-hub")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="make test-hub installs Playwright")
-    if not os.access(labdriver.CHROMIUM, os.X_OK):
-        pytest.fail(f"No Chromium at {labdriver.CHROMIUM}: tests/browser/install.sh installs it (make test-hub)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=labdriver.CHROMIUM,
-                              args=[a for a in labdriver.CHROMIUM_ARGS if a != "--headless"])
-        yield b
-        b.close()
+    yield from labdriver.chromium("COURSE_HUB_TEST", "test-hub")
