@@ -29,7 +29,8 @@ else:
 REPO = Path(__file__).resolve().parent.parent
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
 GRADING_ONLY = ("nbgrader", "dask", "distributed", "jupyter_server")
-COLAB = {"python": "3.13", "torch": "2.11.0+cu126", "torchvision": "0.26.0+cu126", "numpy": "2.1.3"}
+COLAB = {"python": "3.13", "torch": "2.11.0+cu126", "torchvision": "0.26.0+cu126", "numpy": "2.1.3",
+         "tensorboard": "2.20.0"}
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 

@@ -87,17 +87,19 @@ def private_places(root: Path, submissions: Path, solutions: Path) -> list[str]:
 
 def worker_private() -> list[str]:
     """What no kernel may see on the machine that runs it: the grading account's home folder (SSH keys, cloud
-    credentials, other courses' solutions; the kernel gets a home of its own), the grader's cache, and the
-    repository the grader runs from when it is a course repository (found through `grader.__file__`, it holds its
-    own solutions). What the kernel needs inside them (a Python installed in the home folder, say) is bound back."""
+    credentials, other courses' solutions; the kernel gets a home of its own), the grader's cache, the sockets of
+    the kernel templates (which fork kernels on request), and the repository the grader runs from when it is a
+    course repository (found through `grader.__file__`, it holds its own solutions). What the kernel needs inside
+    them (a Python installed in the home folder, say) is bound back."""
     from grader.autograde.prepare import cache_dir
+    from grader.autograde.template_socket import folder
     from grader.course import CONFIG, REPO
     try:
         home = Path.home().resolve()
     except (RuntimeError, KeyError):      # no HOME and no entry in the password database
         home = Path("/")
     homes = [str(home)] if home.is_dir() and home != Path(home.anchor) else []
-    return [*homes, str(cache_dir()), *([str(REPO)] if CONFIG.is_file() else [])]
+    return [*homes, str(cache_dir()), str(folder(create=False)), *([str(REPO)] if CONFIG.is_file() else [])]
 
 
 def warn_unconfined(confine: bool) -> None:

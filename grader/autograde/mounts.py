@@ -208,7 +208,7 @@ def build_view(cfg: dict, argv: list[str]) -> tuple[list[str], int | None]:
 
 def stage1(cfg: dict, argv: list[str], pythonpath: str) -> None:
     """The view (`build_view`), then the second stage, unprivileged, through `setpriv` (a forked kernel drops its
-    privileges in-process instead: `grader.autograde.zygote.drop_privileges`)."""
+    privileges in-process instead: `grader.autograde.confine.drop_privileges`)."""
     setpriv = shutil.which("setpriv")
     argv, uid = build_view(cfg, argv)
     who = [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] if uid is not None else []

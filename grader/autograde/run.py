@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +16,7 @@ from grader.autograde import gradebook, intake, isolation, prepare, reports, ver
 from grader.autograde.job import grade_submission, warm_template
 from grader.autograde.options import GraderOptions
 from grader.autograde.pool import Pool, lost_result
+from grader.autograde.results import Recorder, Spool
 from grader.course import REPO, SOLUTIONS, notebook_name
 
 REFERENCE = intake.REFERENCE     # an id `intake.refuse_id` refuses for every student folder
@@ -63,10 +62,14 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
     workers = _workers(options, len(folders) + (reference is None))
     threads = max(1, (os.cpu_count() or 1) // workers)
     job_env = {"COURSE_PROFILE": os.environ.get("COURSE_PROFILE", ""), "COURSE_DEVICE": device, **(env or {})}
-    # its workers start, and their kernel templates import torch, while the rest is prepared
+    # the machine's kernel template imports torch (if none runs already), and the workers start, while the rest is
+    # prepared
+    if options.fork_kernels and not options.scheduler:
+        warm_template(threads, job_env, connect=False)
     pool = Pool(workers, options.scheduler, warm=(warm_template, threads, job_env) if options.fork_kernels else None)
     background = ThreadPoolExecutor(1)           # the parent's own waiting work, done while workers grade
     spool = Spool()                              # every result on disk as it arrives; removed at the end
+    meta = template["meta"]
     try:
         try:
             prepare.prepare_data()
@@ -76,6 +79,9 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
             # the gradebook is made ready while the first jobs run: only the results need it
             sync = background.submit(gradebook.sync_assignment, template["gradebook"], db_url, assignment)
             background.submit(reports.load)      # the reports' plotting library, imported while workers grade
+            recorder = Recorder(root, assignment, folders, meta, db_url, spool, background)
+            if reference is not None:            # rows are written as results arrive
+                recorder.start(reference["facts"])
             hide = isolation.private_places(root, submissions, solutions)
 
             def spec(student: str, files) -> dict:
@@ -88,32 +94,32 @@ def autograde(assignment: str, options: GraderOptions | None = None, *, root: Pa
                 refusal = _oversized(files, notebook_name(assignment), options)
                 if refusal:                      # no job: the notebook is too large to grade
                     raw[s] = spool.put(s, {**lost_result(s, ""), "reasons": refusal, "seconds": 0.0})
+                    recorder.add(s, raw[s])
                 else:
                     specs[s] = spec(s, files)
             if reference is None:
                 specs = {REFERENCE: spec(REFERENCE, {notebook_name(assignment): template["reference"].encode()}),
                          **specs}
-            raw.update(_grade(pool, specs, progress, f"autograde {assignment}", spool))
+            raw.update(_grade(pool, specs, progress, f"autograde {assignment}", spool, recorder))
             jobs_s = sum(r.get("seconds", 0.0) for r in raw.values())
             kernels = Counter(r.get("kernel") for r in raw.values() if r.get("kernel"))
             sync.result()                        # its error, if any, stops the batch here
         finally:
             pool.close()
-            background.shutdown()
-        meta = template["meta"]
         summary = {"assignment": assignment, "workers": workers, "scheduler": options.scheduler,
                    "max_score": sum(c["points"] for c in meta["cells"].values() if c["grade"]), "refused": refused}
         if reference is None:
-            raw.pop(REFERENCE)
             facts, row = _check_reference(assignment, spool.full(REFERENCE), meta)
             reference = {"facts": facts, "row": row}
             if options.cache:
                 prepare.save_reference(assignment, reference, solutions, device)
+            recorder.start(facts)
         else:
             reference["row"]["cached"] = True
         summary["reference"] = reference["row"]
-        summary["students"] = _record(root, assignment, raw, folders, meta, reference["facts"], db_url, spool)
+        summary["students"] = recorder.finish()
     finally:
+        background.shutdown(cancel_futures=True)
         spool.close()
     summary["seconds"] = round(time.monotonic() - started, 2)
     reports.write_all(summary, Path(reports_dir or root / "reports" / assignment))
@@ -135,70 +141,17 @@ def _oversized(files: dict | None, expected: str, options: GraderOptions) -> lis
     return [*map(list, reasons), list(problem)] if problem else None
 
 
-class Spool:
-    """The batch's results on disk, one file each, written as they arrive, so that the parent's memory does not
-    grow with the class: in memory stays only what scoring reads (`slim`); the autograded notebook (the bulk of
-    a result) is read back when `_record` writes it. The folder is the parent's own (mkdtemp: mode 0700, files
-    created exclusively) and is removed at the end of the batch."""
-
-    ON_DISK = "(on disk)"        # the slim result's notebook: not None, so scoring sees a graded notebook
-
-    def __init__(self):
-        self.folder = Path(tempfile.mkdtemp(prefix="grader-results-"))
-        self.paths: dict[str, Path] = {}
-
-    def put(self, student: str, result: dict) -> dict:
-        path = self.folder / f"{len(self.paths)}.json"
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as fh:
-            json.dump(result, fh, default=str)
-        self.paths[student] = path
-        slim = {k: v for k, v in result.items() if k not in ("notebook", "error", "run")}
-        slim["notebook"] = None if result.get("notebook") is None else self.ON_DISK
-        return slim
-
-    def full(self, student: str) -> dict:
-        return json.loads(self.paths[student].read_text())
-
-    def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _grade(pool: Pool, specs: dict, progress: bool, label: str, spool: Spool) -> dict:
+def _grade(pool: Pool, specs: dict, progress: bool, label: str, spool: Spool, recorder: Recorder) -> dict:
     """Every spec through the pool (the job function looked up here, so a test can swap it), with a progress bar;
-    each result goes to `spool` as it arrives."""
+    each result goes to `spool` as it arrives, and each student's to `recorder`."""
     from tqdm import tqdm
     raw = {}
     with tqdm(total=len(specs), desc=label, unit="nb", disable=not progress) as bar:
         def done(student: str, result: dict) -> None:
             raw[student] = spool.put(student, result)
+            if student != REFERENCE:
+                recorder.add(student, raw[student])
             bar.set_postfix_str(student[:20])
             bar.update()
         pool.run(grade_submission, specs, done)
     return raw
-
-
-def _record(root: Path, assignment: str, raw: dict, folders: dict, meta: dict, reference: dict, db_url: str,
-            spool: Spool) -> dict:
-    """Score every result and write it: the gradebook row and the autograded notebook, read back from `spool` one
-    at a time. Never a crash: a result the grader cannot read becomes a zero row that says why."""
-    from nbgrader.api import Gradebook
-    rows, nb_id = {}, notebook_name(assignment).removesuffix(".ipynb")
-    with Gradebook(db_url) as gb:
-        for s in sorted(raw):
-            try:
-                row = verdict.score(raw[s], meta, reference)
-            except Exception as err:
-                raw[s] = lost_result(s, f"{type(err).__name__}: {err}")
-                row = verdict.score(raw[s], meta, reference)
-            folder = folders.get(s)
-            stamp = intake.read_small(folder / "timestamp.txt") if folder else None
-            try:
-                gradebook.write_grades(gb, assignment, nb_id, row,
-                                       stamp.decode("utf-8", "replace").strip() if stamp else None)
-            except Exception as err:
-                gb.db.rollback()
-                row["reasons"].append(["gradebook-error", f"{type(err).__name__}: {err}"[:300]])
-            notebook = spool.full(s).get("notebook") if raw[s].get("notebook") is not None else None
-            gradebook.save_autograded(root, assignment, notebook, row)
-            rows[s] = row
-    return rows

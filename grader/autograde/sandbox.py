@@ -138,8 +138,9 @@ def stage2(cfg: dict, argv: list[str]) -> None:
     from grader.autograde import record
     app = IPKernelApp.instance()
     # the kernel's own log (not the student's output) would repeat the same notice for every submission, and below
-    # CRITICAL ipykernel prints its "Ctrl-C will not work" banner to the grader's terminal for every kernel
-    app.initialize([*argv, "--IPKernelApp.log_level=CRITICAL"])
+    # CRITICAL ipykernel prints its "Ctrl-C will not work" banner to the grader's terminal for every kernel; and no
+    # history database (a file write and a thread per cell; `In` and `Out` still work, in memory)
+    app.initialize([*argv, "--IPKernelApp.log_level=CRITICAL", "--HistoryManager.enabled=False"])
     record.install(app.shell, os.path.join(work, ".records"), cfg.get("guard"))
     if cfg.get("max_output_bytes"):
         cap_output(cfg["max_output_bytes"])

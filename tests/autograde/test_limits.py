@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.autograde import GraderOptions, autograde, run
+from grader.autograde import GraderOptions, autograde, results
 from grader.course import CONFIG
 
 TINY = "00-tiny"
@@ -74,7 +74,7 @@ def test_deadline_raises_in_python_work_and_is_a_no_op_off_the_main_thread():
 @pytest.fixture(scope="module")
 def tiny_batch(tmp_path_factory):
     """A tiny batch: an honest student, one whose cell sleeps forever, the untouched release handed in under the
-    reference's id, and a student folder that is a link. (summary, folders seen by _record, spool files seen)"""
+    reference's id, and a student folder that is a link. (summary, what the recorder held, spool files seen)"""
     root = tmp_path_factory.mktemp("tiny")
     solutions = tiny_course(root, {"honest": None, "sleeper": "import time; time.sleep(10**6)"})
     release = nbformat.read(str(root / "submitted" / "honest" / TINY / f"{TINY}.ipynb"), as_version=4)
@@ -83,18 +83,17 @@ def tiny_batch(tmp_path_factory):
     nbformat.write(release, str(root / "submitted" / "__reference__" / TINY / f"{TINY}.ipynb"))
     (root / "submitted" / "linked").symlink_to(root / "submitted" / "honest")
     seen = {}
-    record = run._record
+    finish = results.Recorder.finish
 
-    def spy(*args, **kwargs):
-        raw, spool = args[2], args[-1]
-        seen["raw"] = json.dumps(raw)
-        seen["mode"] = os.stat(spool.folder).st_mode & 0o777
-        seen["files"] = {s: p.read_text() for s, p in spool.paths.items()}
-        seen["folder"] = spool.folder
-        return record(*args, **kwargs)
+    def spy(recorder):
+        seen["raw"] = json.dumps(recorder.raw)
+        seen["mode"] = os.stat(recorder.spool.folder).st_mode & 0o777
+        seen["files"] = {s: p.read_text() for s, p in recorder.spool.paths.items()}
+        seen["folder"] = recorder.spool.folder
+        return finish(recorder)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(run, "_record", spy)
+    mp.setattr(results.Recorder, "finish", spy)
     try:
         summary = autograde(TINY, _options(submission_timeout=15), root=root, solutions=solutions, progress=False)
     finally:

@@ -3,24 +3,47 @@ it forks, and what happens when it cannot serve. That forked kernels are confine
 the confinement is tested (test_sandbox.py runs its kernels both ways; the hostile batch, the limits, the workers,
 the course round trip and the Dask cluster grade with forked kernels, the default)."""
 import os
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
-from grader.autograde import isolation, template
+from grader.autograde import isolation, template, template_socket
 from grader.autograde.sandbox import kernel_environ
 
 
 @pytest.fixture
 def fresh(monkeypatch):
-    """This test's own template, closed afterwards (the module keeps one per process)."""
+    """This test's own templates, in a socket folder of its own (short: a socket's path has at most 107 bytes), all
+    stopped afterwards; the module's connection is this test's own too."""
+    own = Path(tempfile.mkdtemp(prefix="tpl-"))
+    monkeypatch.setattr(template_socket, "folder", lambda create=True: own)
     monkeypatch.setattr(template, "_template", None)
     monkeypatch.setattr(template, "_said", set())
-    yield
+    yield own
     if template._template is not None:
         template._template.close()
+    template.stop_all()
+    shutil.rmtree(own, ignore_errors=True)
+
+
+def _gone(pid: int, within: float = 30) -> bool:
+    """Whether process `pid` ended (a zombie counts: the template is this process's child until it is reaped)."""
+    end = time.monotonic() + within
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                if "\nState:\tZ" in fh.read():
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def _env(**more) -> dict:
@@ -35,7 +58,7 @@ def test_the_template_holds_the_kernel_environment_one_thread_and_no_cuda(fresh)
     template.prepare(pythonpath, _env())
     t = template._template
     assert t is not None and t.ready and t.alive()
-    pid = t.process.pid
+    pid = t.pid
     with open(f"/proc/{pid}/environ", "rb") as fh:
         environ = dict(item.split(b"=", 1) for item in fh.read().split(b"\0") if b"=" in item)
     assert b"AWS_SECRET_ACCESS_KEY" not in environ
@@ -47,25 +70,72 @@ def test_the_template_holds_the_kernel_environment_one_thread_and_no_cuda(fresh)
     assert "libtorch" in maps and "libcuda.so" not in maps
 
 
-def test_one_template_per_worker_replaced_when_it_died_or_no_longer_fits(fresh, monkeypatch):
+def test_a_worker_keeps_its_template_replaced_when_it_died_or_no_longer_fits(fresh, monkeypatch):
     pythonpath = isolation.kernel_pythonpath()
     first = template.warm(pythonpath, _env())
     assert template.warm(pythonpath, _env(COURSE_DEVICE="cuda-sim")) is first    # read by the notebook: no rebuild
-    second = template.warm(pythonpath, _env(ATEN_CPU_CAPABILITY="avx2"))          # read by torch's import: rebuilt
+    second = template.warm(pythonpath, _env(ATEN_CPU_CAPABILITY="avx2"))          # read by torch's import: another
     assert second is not first and not first.alive()
-    os.killpg(second.process.pid, signal.SIGKILL)
-    second.process.wait()
+    second.wait_ready()
+    other = template_socket.Template(pythonpath, kernel_environ(_env()))
+    other.wait_ready()
+    first_pid = other.pid
+    other.close()
+    os.kill(second.pid, signal.SIGKILL)
+    assert _gone(second.pid) and not second.alive()
     third = template.warm(pythonpath, _env(ATEN_CPU_CAPABILITY="avx2"))
     assert third is not second and third.alive()
-    monkeypatch.setattr(template, "_fingerprint", lambda *a: "the grader package changed")
+    third.wait_ready()
+    assert third.pid != second.pid
+    monkeypatch.setattr(template_socket, "fingerprint", lambda *a: "the grader package changed")
     assert template.warm(pythonpath, _env(ATEN_CPU_CAPABILITY="avx2")) is not third
+    assert not _gone(first_pid, within=0)                           # the other template was left alone
+
+
+def test_the_workers_of_a_machine_share_one_template_which_waits_for_the_next_batch(fresh, monkeypatch):
+    """Two workers, one template (one import of torch per machine); when the last disconnects it waits KEEP_S for the
+    next batch, then exits and removes its socket."""
+    monkeypatch.setattr(template_socket, "KEEP_S", 3)
+    pythonpath, env = isolation.kernel_pythonpath(), kernel_environ(_env())
+    a, b = template_socket.Template(pythonpath, env), template_socket.Template(pythonpath, env)
+    a.wait_ready()
+    b.wait_ready()
+    assert a.pid == b.pid
+    a.close()
+    b.close()
+    time.sleep(0.5)
+    c = template_socket.Template(pythonpath, env)              # the next batch
+    c.wait_ready()
+    assert c.pid == a.pid
+    c.close()
+    assert not _gone(a.pid, within=1) and _gone(a.pid, within=30)
+    assert not list(fresh.glob("*.sock"))
+
+
+def test_only_processes_that_see_the_workers_files_are_served(fresh):
+    """The socket's folder is private to the grading account and hidden from every kernel; a process that found it
+    anyway from another mount namespace (as a confined kernel has) is not served."""
+    assert str(fresh) in isolation.worker_private()
+    t = template.warm(isolation.kernel_pythonpath(), _env())
+    t.wait_ready()
+    path = str(next(fresh.glob("*.sock")))
+    probe = ("import socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET); s.connect(sys.argv[1]); "
+             "s.settimeout(60); print(repr(s.recv(100)))")
+    here = subprocess.run([sys.executable, "-c", probe, path], capture_output=True, text=True, timeout=90)
+    assert '"ready": true' in here.stdout, here.stderr
+    unshare = shutil.which("unshare")
+    elsewhere = subprocess.run([unshare, "--mount", "--map-root-user", sys.executable, "-c", probe, path],
+                               capture_output=True, text=True, timeout=90) if unshare else None
+    if elsewhere is None or "unshare failed" in elsewhere.stderr or "Operation not permitted" in elsewhere.stderr:
+        pytest.skip("no mount namespace can be made here")
+    assert elsewhere.stdout.strip() == "b''", (elsewhere.stdout, elsewhere.stderr)
 
 
 def test_a_template_that_cannot_start_means_cold_kernels_said_once(fresh, monkeypatch, capsys):
     """No template (here: its Python exits at once) is never an error: `spawn` returns None, the kernel starts cold,
     and the worker says why, once."""
-    monkeypatch.setattr(template, "BOOT", "import sys; sys.exit(3)")
-    monkeypatch.setattr(template, "START_TIMEOUT", 20)
+    monkeypatch.setattr(template_socket, "BOOT", "import sys; sys.exit(3)")
+    monkeypatch.setattr(template_socket, "START_TIMEOUT", 20)
     for _ in range(2):
         assert template.spawn("/nonexistent/sandbox.json", [], isolation.kernel_pythonpath(), _env()) is None
     err = capsys.readouterr().err
@@ -154,5 +224,5 @@ def test_a_forked_kernel_initialises_cuda_itself(fresh, tmp_path):
             await km.shutdown_kernel(now=True)
     forked, out = asyncio.run(go())
     assert forked and "True 6.0" in out, out
-    with open(f"/proc/{template._template.process.pid}/maps") as fh:
+    with open(f"/proc/{template._template.pid}/maps") as fh:
         assert "libcuda.so" not in fh.read()

@@ -21,7 +21,7 @@ WHEELS=$(realpath -m "${COLAB_WHEELS:-.cache/colab-wheels}")
 VENV=$(realpath -m "${COLAB_VENV:-.cache/colab-venv}")
 SOLUTIONS=${SOLUTIONS:-solutions}
 RELEASE=${RELEASE:-course}
-STACK="torch==2.11.0 torchvision==0.26.0 numpy==2.1.3 matplotlib pillow"   # what Colab has preinstalled
+STACK="torch==2.11.0 torchvision==0.26.0 numpy==2.1.3 matplotlib pillow tensorboard==2.20.0"   # what Colab has preinstalled
 RUNNER="pytest==9.2.0 nbval==0.11.0 ipykernel==7.4.0"                      # what the test run itself needs
 
 find_python() {       # a Python 3.13 that runs: COLAB_PYTHON, python3.13 on PATH, or pyenv's
