@@ -7,8 +7,10 @@ the start of a kernel forked from the template (about 0.1 s, `grader.autograde.t
 - after the kernel_info reply it drains IOPub until 0.2 s pass without a message: silence is its only sign that
   nothing more is coming.
 Here the sockets retry every 10 ms, and readiness ends at a message that says so: the `idle` status of our own
-kernel_info request on IOPub. Seeing it proves IOPub is subscribed and that every message the kernel published before it has been read;
-a status published before the subscription took is lost, so a request whose reply came without it is sent again.
+kernel_info request on IOPub. Seeing it proves IOPub is subscribed and that every message the kernel published
+before it has been read. A status published before the subscription took is lost, so a request whose reply came
+without it is sent again, and each try waits twice as long for its status (a loaded machine may deliver it late), up
+to RESEND_S.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 
 RECONNECT_MS = 10         # how soon a socket that found no kernel yet tries again
 RESEND_S = 0.5            # how long a kernel_info reply is waited for before the request is sent again
-IOPUB_S = 0.05            # how long its idle status is waited for once the reply came (else it was lost: again)
+IOPUB_S = 0.05            # how long the first try waits for its idle status once the reply came (doubled per try)
 
 
 class GuardedKernelClient(AsyncKernelClient):
@@ -36,10 +38,12 @@ class GuardedKernelClient(AsyncKernelClient):
         """Return once the kernel answered a kernel_info request on the shell channel and its `idle` status arrived
         on IOPub; RuntimeError if the kernel died or `timeout` seconds passed (as jupyter_client's)."""
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        idle_wait = IOPUB_S
         while True:
             msg_id = self.kernel_info()
-            if await self._answered(msg_id, deadline) and await self._idle_after(msg_id, deadline):
+            if await self._answered(msg_id, deadline) and await self._idle_after(msg_id, deadline, idle_wait):
                 return
+            idle_wait = min(2 * idle_wait, RESEND_S)
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
@@ -51,9 +55,10 @@ class GuardedKernelClient(AsyncKernelClient):
                                     lambda m: m["parent_header"].get("msg_id") == msg_id
                                     and m["msg_type"] == "kernel_info_reply")
 
-    async def _idle_after(self, msg_id: str, deadline: float) -> bool:
-        """Whether the kernel's `idle` status for `msg_id` arrived on IOPub in time (everything before it is read)."""
-        return await self._wait_for(self.iopub_channel, deadline, IOPUB_S,
+    async def _idle_after(self, msg_id: str, deadline: float, seconds: float) -> bool:
+        """Whether the kernel's `idle` status for `msg_id` arrived on IOPub within `seconds` (everything before it
+        is read)."""
+        return await self._wait_for(self.iopub_channel, deadline, seconds,
                                     lambda m: m["parent_header"].get("msg_id") == msg_id
                                     and m["msg_type"] == "status" and m["content"].get("execution_state") == "idle")
 

@@ -7,7 +7,7 @@ from queue import Empty
 import pytest
 import zmq
 
-from grader.autograde.client import RECONNECT_MS, GuardedKernelClient
+from grader.autograde.client import IOPUB_S, RECONNECT_MS, GuardedKernelClient
 from grader.autograde.execute import GuardedKernelManager
 
 
@@ -47,3 +47,27 @@ def test_a_kernel_that_died_before_answering_is_reported():
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
     asyncio.run(go())
+
+
+def test_a_status_not_seen_in_time_is_asked_for_again_with_a_longer_wait(monkeypatch):
+    """A loaded machine may deliver the idle status late: the request is sent again and each try waits twice as long
+    (the first two tries here are told that their status never came)."""
+    waits, real = [], GuardedKernelClient._idle_after
+
+    async def late(self, msg_id, deadline, seconds):
+        waits.append(seconds)
+        return len(waits) > 2 and await real(self, msg_id, deadline, seconds)
+
+    monkeypatch.setattr(GuardedKernelClient, "_idle_after", late)
+
+    async def go():
+        km, kc = await _started()
+        try:
+            await kc.wait_for_ready(timeout=120)
+            with pytest.raises(Empty):               # the earlier tries' statuses were read too
+                await kc.iopub_channel.get_msg(timeout=0.3)
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+    asyncio.run(go())
+    assert waits[:3] == [IOPUB_S, 2 * IOPUB_S, 4 * IOPUB_S]
