@@ -22,12 +22,15 @@ class NbgraderError(RuntimeError):
 
 
 def venv_path(path: str | None = None) -> str:
-    """`path` (default: $PATH) with this interpreter's own bin folder first.
+    """`path` (default: $PATH) with this interpreter's own bin folder first, and only there.
 
     nbgrader shells out to `alembic`, and kernels start `python`: when the grader runs as `.venv/bin/python`
-    without the environment activated, those must still come from the same environment."""
+    without the environment activated, those must still come from the same environment. Applying it again changes
+    nothing: every batch sets it, and a PATH that grew with each batch of a long-lived process would give each batch
+    a kernel environment of its own, and so a kernel template of its own (`template_socket.fingerprint`)."""
+    own = str(Path(sys.executable).parent)
     rest = os.environ.get("PATH", "") if path is None else path
-    return os.pathsep.join([str(Path(sys.executable).parent), rest])
+    return os.pathsep.join([own, *(p for p in rest.split(os.pathsep) if rest and p != own)])
 
 
 @functools.cache
