@@ -20,6 +20,7 @@ is printed once per worker.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -99,19 +100,23 @@ def _spawn(settings: str, argv: list[str], pythonpath: str, env: dict) -> Forked
 
 def stop_all() -> list[int]:
     """Stop every template of this account (after changing the machine's Python packages, say, which the
-    fingerprint does not see; or to time a batch that starts without one); return their process ids."""
+    fingerprint does not see; or to time a batch that starts without one), and remove their sockets and those that
+    templates which died left behind; return their process ids."""
     stopped = []
     for path in sorted(template_socket.folder().glob("*.sock")):
+        bound = os.lstat(path).st_ino
         sock = template_socket.connect(str(path))
-        if sock is None:
-            continue
-        with sock:
-            sock.settimeout(START_TIMEOUT)
-            try:
-                pid = json.loads(sock.recv(65536)).get("pid")
-            except (OSError, ValueError):
-                continue
-        if pid:
-            os.kill(pid, signal.SIGKILL)
-            stopped.append(pid)
+        if sock is not None:
+            with sock:
+                sock.settimeout(START_TIMEOUT)
+                try:
+                    pid = json.loads(sock.recv(65536)).get("pid")
+                except (OSError, ValueError):
+                    continue                     # not answering: left alone, as it may still be starting
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+                stopped.append(pid)
+        with contextlib.suppress(OSError):
+            if os.lstat(path).st_ino == bound:   # not a successor's socket
+                os.unlink(path)
     return stopped

@@ -5,6 +5,7 @@ the course round trip and the Dask cluster grade with forked kernels, the defaul
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,18 @@ def test_the_workers_of_a_machine_share_one_template_which_waits_for_the_next_ba
     c.close()
     assert not _gone(a.pid, within=1) and _gone(a.pid, within=30)
     assert not list(fresh.glob("*.sock"))
+
+
+def test_stop_all_stops_the_templates_and_clears_their_sockets(fresh):
+    """`stop_all` ends every template of the account and leaves no socket behind: neither its own nor one that a
+    template which died left (a process killed cannot remove its socket)."""
+    t = template.warm(isolation.kernel_pythonpath(), _env())
+    t.wait_ready()
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    stale.bind(str(fresh / "dead.sock"))                       # bound, never listening: refused, like a dead one's
+    stale.close()
+    assert template.stop_all() == [t.pid]
+    assert _gone(t.pid) and not list(fresh.glob("*.sock"))
 
 
 def test_only_processes_that_see_the_workers_files_are_served(fresh):
