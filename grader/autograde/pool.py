@@ -14,8 +14,10 @@ from typing import Callable
 
 
 # What every job imports, loaded once by the forkserver that forks the workers (before it starts: in a test
-# session or a long-lived process, every later pool's workers start at once with these in memory).
-PRELOAD = ["grader.autograde.job", "grader.autograde.record", "nbgrader.apps", "nbgrader.preprocessors"]
+# session or a long-lived process, every later pool's workers start at once with these in memory); last, what makes
+# the forkserver leave without taking them apart (`quick_exit`).
+PRELOAD = ["grader.autograde.job", "grader.autograde.record", "nbgrader.apps", "nbgrader.preprocessors",
+           "grader.autograde.quick_exit"]
 
 
 class Pool:
