@@ -104,7 +104,10 @@ def stop_all() -> list[int]:
     templates which died left behind; return their process ids."""
     stopped = []
     for path in sorted(template_socket.folder().glob("*.sock")):
-        bound = os.lstat(path).st_ino
+        try:
+            bound = os.lstat(path).st_ino
+        except FileNotFoundError:                # its template exited meanwhile, and removed it
+            continue
         sock = template_socket.connect(str(path))
         if sock is not None:
             with sock:
