@@ -7,9 +7,10 @@ Both graders run as commands, as instructors run them; ours three times: with ke
 template (every template is stopped before it); and forked again in the batch after, which finds the template
 warm, as every batch does that follows another within its idle time (the headline ratio). Each is timed `--repeat`
 times (default 3) and the fastest counts, as `timeit` advises: on a quiet machine the spread comes from other
-processes, which only ever add time; every sample is kept in the result. Prints the wall time of each, their ratio, whether the scores agree, the grader's fixed cost per batch apart from the grading work (the command's wall time minus the
-jobs' own time, from the grader's JSON summary, shared among the workers),
-and the grader's time over executing the same notebooks bare with nbclient (serially).
+processes, which only ever add time; every sample is kept in the result. Prints the wall time of each, their
+ratio, whether the scores agree, the grader's fixed cost per batch apart from the grading work (the command's wall
+time minus the jobs' own time, from the grader's JSON summary, shared among the workers), and the grader's time
+over executing the same notebooks bare with nbclient (serially).
 Run: COURSE_PROFILE=quick .venv/bin/python benchmarks/autograde_bench.py [--workers 2] [--submissions 12] [--repeat 3]
 The numbers also go to benchmarks/results/autograde/<machine>.json (with the load average before and after).
 Numbers are only meaningful on an otherwise idle machine; all are taken in one run, so compare ratios.
